@@ -1,0 +1,2 @@
+# Benchmarks: see benchmarks/README.md. Filled in by the benchmark suite.
+BENCH_BIN :=

@@ -1,0 +1,35 @@
+/* Every tunable of the runtime, its default and the environment variable that
+ * overrides it, read in one place.
+ *
+ *   WEFT_NUM_THREADS   workers, 1..WEFT_MAX_WORKERS   default: cores (hwloc)
+ *   WEFT_PIN           0|1 pin workers to cores        default: 1
+ *   WEFT_METRICS       0|1 print per-worker counters   default: 0
+ *   WEFT_TRACE         path of a Chrome trace JSON     default: none
+ *   WEFT_DEQUE_FRAMES  task frames per worker, 2^10..2^24   default: 2^20
+ */
+#ifndef WEFT_RUNTIME_CONFIG_H
+#define WEFT_RUNTIME_CONFIG_H
+
+#include <stddef.h>
+#include "runtime/config/limits.h"
+
+typedef struct weft__config {
+    int num_threads;        /* 1 .. WEFT_MAX_WORKERS */
+    int pin;                /* 0 or 1 */
+    int metrics;            /* 0 or 1 */
+    char trace_path[512];   /* "" = no trace */
+    long deque_frames;      /* power of two not required; 1024 .. 1<<24 */
+} weft__config;
+
+/* Fills *c with the defaults overridden by the WEFT_* environment variables.
+ * Returns 0, or -1 with a message naming the variable, its value and what is
+ * allowed written to err (e.g. "WEFT_NUM_THREADS='abc': expected an integer
+ * from 1 to 256"). Never exits, never crashes on any input. */
+int weft__config_from_env(weft__config *c, char *err, size_t errlen);
+
+/* Parses one integer setting: the whole string must be a decimal integer in
+ * [lo, hi]. Returns 0 and sets *out, or -1 with a message in err. */
+int weft__config_parse_int(const char *name, const char *text, long lo, long hi,
+                           long *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,53 @@
+/* Log-log-iterated backoff (Bender, Farach-Colton, He, Kuszmaul, Leiserson,
+ * SPAA 2005), in integer form.
+ *
+ * The window W = 2^lg_w grows as W <- W(1 + 1/lg lg W): lg_w goes up by one
+ * once every max(1, floor(lg lg_w)) idle rounds. A thread
+ * that polls several sources calls weft__backoff_idle() after each empty
+ * poll and weft__backoff_reset() when it found something. Each idle round
+ * waits until a slot picked at random in the current window; past
+ * WEFT_BACKOFF_PARK_LG the wait ends in a real park on a notifier instead of
+ * more timed polling. The loop of a polling thread:
+ *
+ *   for (;;) {
+ *       uint32_t t = weft__notifier_prepare_park(n);
+ *       if (poll_sources()) { weft__notifier_cancel_park(n); weft__backoff_reset(&b); continue; }
+ *       weft__backoff_wait(&b, &rng, n, t);   // sleeps a slot, or parks
+ *   }
+ */
+#ifndef WEFT_RUNTIME_BACKOFF_H
+#define WEFT_RUNTIME_BACKOFF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "runtime/parking/notifier.h"
+#include "runtime/util/rng.h"
+
+/* One slot of the window, in nanoseconds. */
+#define WEFT_BACKOFF_SLOT_NS 1000u
+/* Once lg_w reaches this, an idle round parks on the notifier. */
+#define WEFT_BACKOFF_PARK_LG 14u
+
+typedef struct weft__backoff {
+    uint32_t lg_w;    /* log2 of the window, starts at 1 */
+    uint32_t rounds;  /* idle rounds since lg_w last grew */
+} weft__backoff;
+
+/* Starts (or restarts) with the smallest window. */
+void weft__backoff_reset(weft__backoff *b);
+
+/* Counts one idle round and grows the window per the formula; returns the
+ * new lg_w. Pure: no waiting (tests check the sequence against the formula). */
+uint32_t weft__backoff_step(weft__backoff *b);
+
+/* True when the window is so large that the next wait should be a park. */
+bool weft__backoff_should_park(const weft__backoff *b);
+
+/* One idle round: step, then wait. While the window is small, sleeps until a
+ * slot picked at random in [0, 2^lg_w) slots; once should_park, parks on n
+ * (with `ticket` from weft__notifier_prepare_park, taken by the caller before
+ * it re-checked its sources) until notified; when it does not park it
+ * cancels that registration. Returns true when it parked. */
+bool weft__backoff_wait(weft__backoff *b, weft__rng *r, weft__notifier *n, uint32_t ticket);
+
+#endif

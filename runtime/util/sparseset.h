@@ -1,0 +1,32 @@
+/* A sparse set of worker ids in [0, WEFT_MAX_WORKERS): O(1) add, remove,
+ * contains and uniform random pick. Fixed-size and self-contained, so it can
+ * travel inside a steal request from worker to worker by plain copy. */
+#ifndef WEFT_RUNTIME_SPARSESET_H
+#define WEFT_RUNTIME_SPARSESET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "runtime/config/limits.h"
+#include "runtime/util/rng.h"
+
+typedef struct weft__sparseset {
+    uint16_t len;                         /* members are dense[0 .. len) */
+    uint16_t dense[WEFT_MAX_WORKERS];     /* the members */
+    uint16_t sparse[WEFT_MAX_WORKERS];    /* sparse[id] = position of id in dense */
+} weft__sparseset;
+
+/* Empties the set. */
+void weft__sparseset_clear(weft__sparseset *s);
+/* Makes the set {0 .. n-1}, n <= WEFT_MAX_WORKERS. */
+void weft__sparseset_fill(weft__sparseset *s, uint32_t n);
+/* True when id (< WEFT_MAX_WORKERS) is a member. */
+bool weft__sparseset_contains(const weft__sparseset *s, uint32_t id);
+/* Adds id; returns false when it was already there. */
+bool weft__sparseset_add(weft__sparseset *s, uint32_t id);
+/* Removes id; returns false when it was not there. */
+bool weft__sparseset_remove(weft__sparseset *s, uint32_t id);
+/* A member chosen uniformly at random; the set must not be empty. */
+uint32_t weft__sparseset_pick(const weft__sparseset *s, weft__rng *r);
+static inline uint32_t weft__sparseset_len(const weft__sparseset *s) { return s->len; }
+
+#endif

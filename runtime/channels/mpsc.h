@@ -9,8 +9,10 @@
  * the consumer may take up to `max` nodes in one call.
  *
  * `count` is approximate for the consumer: producers add after linking, the
- * consumer subtracts after taking, so it may lag the real length briefly but
- * is never negative once quiescent.
+ * consumer subtracts after taking, so it may lag the real length briefly (and
+ * dip below zero while a taken node's producer has not added yet) but equals
+ * the length once quiescent. Adding after the link means a positive count
+ * never announces a node whose own link is still missing (mpsc.c says more).
  *
  * Nodes are embedded in the user's structs (intrusive); the channel never
  * allocates. A node must not be sent again until the consumer has taken it.
@@ -50,7 +52,7 @@ weft__mpsc_node *weft__mpsc_try_recv(weft__mpsc *q);
 
 /* Consumer only. Takes up to max oldest nodes, in FIFO order, as a chain
  * *first..*last (last->next is NULL). Returns how many were taken (0: the
- * channel looked empty, *first/*last untouched). */
+ * channel looked empty, *first and *last untouched). */
 size_t weft__mpsc_try_recv_batch(weft__mpsc *q, weft__mpsc_node **first,
                                  weft__mpsc_node **last, size_t max);
 

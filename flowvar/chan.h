@@ -48,7 +48,7 @@ bool weft__chanp_is_full(const weft__chanp *ch);
 typedef struct weft__chanb {
     _Atomic uint32_t full; /* 0 empty, 1 full */
     uint32_t len;          /* bytes in buf while full (set by the producer) */
-    _Alignas(16) unsigned char buf[];
+    _Alignas(8) unsigned char buf[];   /* at offset 8: a task frame keeps 40 bytes of it */
 } weft__chanb;
 
 void weft__chanb_init(weft__chanb *ch);

@@ -1,0 +1,331 @@
+/* weft: a fine-grained task-parallel runtime in C11.
+ *
+ * Work-requesting: every worker owns a private deque of task frames that no
+ * other thread touches; an idle worker sends a steal request to a victim, and
+ * the victim ships tasks into the thief's mailbox. Futures ("flowvars") are
+ * channels; a flowvar whose task is never shipped costs no allocation and no
+ * atomic operation.
+ *
+ *   #include <weft.h>
+ *
+ *   int fib(int n);
+ *   WEFT_TASK_1(int, fib, int)            // declares fib as a task
+ *
+ *   int fib(int n) {
+ *       if (n < 2) return n;
+ *       WEFT_FLOWVAR(fib) f = WEFT_SPAWN(fib, n - 1);
+ *       int y = fib(n - 2);
+ *       return WEFT_SYNC(f) + y;
+ *   }
+ *
+ *   weft_init(NULL); ... fib(30) ... weft_exit();
+ *
+ * This is the only header a program includes. Names with `weft__` are the
+ * runtime's own, exposed here only because the fast paths are inline.
+ * See docs/api.md for the whole contract.
+ */
+#ifndef WEFT_H
+#define WEFT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+#error "weft.h is a C11 header"
+#endif
+
+#define WEFT_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ lifecycle */
+
+/* Settings for weft_init. Zero means "default or WEFT_* environment". */
+typedef struct weft_config {
+    int num_threads; /* workers including the caller; 0: WEFT_NUM_THREADS, else one per core */
+} weft_config;
+
+/* Starts the runtime: the calling thread becomes worker 0 (the root worker,
+ * which runs tasks too) and num_threads-1 more workers start, pinned to
+ * cores. cfg may be NULL. Returns 0, or -1 when the configuration is bad or a
+ * thread cannot start; weft_last_error() then says why. May be called again
+ * after weft_exit. */
+int weft_init(const weft_config *cfg);
+
+/* Waits for every task (weft_sync_root), stops the workers and frees the
+ * runtime. Called by the thread that called weft_init. Prints the metrics
+ * when WEFT_METRICS=1 and writes the trace when WEFT_TRACE is set. */
+void weft_exit(void);
+
+/* The reason the last weft_init failed ("" if it did not). */
+const char *weft_last_error(void);
+
+/* Number of workers of the running runtime (0 when not started). */
+int weft_num_workers(void);
+
+/* The calling thread's worker id, 0 .. weft_num_workers()-1, or -1 when the
+ * caller is not a weft worker. */
+int weft_worker_id(void);
+
+/* ------------------------------------------------------------------ tasks */
+
+/* Bytes of arguments a task carries inline (and the most its result may use). */
+#define WEFT_ARGS_MAX 40
+
+/* A raw task: reads its arguments from buf, and writes its result (if any)
+ * back into buf. buf holds WEFT_ARGS_MAX bytes, 8-byte aligned. */
+typedef void (*weft_task_fn)(void *buf);
+
+/* A task frame: 64 bytes in the owner's deque (internal layout). */
+typedef struct weft__frame {
+    weft_task_fn fn;         /* NULL once the frame is no longer pending */
+    void *dest;              /* where the result goes (see runtime/deque) */
+    _Atomic uint32_t full;   /* \ an inline-bytes SPSC channel (flowvar/chan.h): */
+    uint32_t len;            /*  | a thief sends the result of a shipped frame */
+    _Alignas(8) unsigned char buf[WEFT_ARGS_MAX]; /* / back into it */
+} weft__frame;
+
+/* A worker's hot state, one per thread (internal layout). */
+typedef struct weft__hot {
+    weft__frame *frames;          /* the deque's storage */
+    uint32_t top;                 /* next free frame (the head) */
+    uint32_t limit;               /* spawn takes the slow path when top >= limit */
+    const _Atomic int64_t *reqs;  /* approximate count of steal requests waiting */
+    struct weft__worker *self;    /* NULL outside a worker */
+} weft__hot;
+
+extern __thread weft__hot weft__tls __attribute__((tls_model("initial-exec")));
+
+/* A lazy flowvar: the handle of a spawned task's result. Valid only on the
+ * worker that spawned it, until synced (exactly once). */
+typedef struct weft_flowvar {
+    uint32_t idx; /* the frame's index in the owner's deque */
+} weft_flowvar;
+
+/* idx of a flowvar already synced; i + 1 never equals a deque's top. */
+#define WEFT__SYNCED 0xFFFFFFFEu
+
+weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size);
+void *weft__sync_slow(weft_flowvar *fv);
+
+/* Spawns fn with `size` bytes of arguments copied from args (size <=
+ * WEFT_ARGS_MAX). Must run on a weft worker. */
+static inline weft_flowvar weft_spawn(weft_task_fn fn, const void *args, size_t size)
+{
+    weft__hot *h = &weft__tls;
+    uint32_t t = h->top;
+    /* relaxed: only a hint that a thief is waiting; the request itself is
+     * taken with acquire in the slow path (weft__mpsc_try_recv). */
+    if (__builtin_expect(t >= h->limit || size > WEFT_ARGS_MAX ||
+                         atomic_load_explicit(h->reqs, memory_order_relaxed) > 0, 0))
+        return weft__spawn_slow(fn, args, size);
+    weft__frame *f = &h->frames[t];
+    f->fn = fn;
+    f->dest = NULL;
+    memcpy(f->buf, args, size);
+    h->top = t + 1;
+    return (weft_flowvar){t};
+}
+
+/* Waits for the task behind fv and returns a pointer to its result bytes,
+ * valid until the calling worker's next spawn. If the task was not shipped
+ * to another worker it runs here and now; otherwise the worker keeps working
+ * (its own tasks, stealing) until the result arrives. */
+static inline void *weft_sync(weft_flowvar *fv)
+{
+    weft__hot *h = &weft__tls;
+    uint32_t i = fv->idx;
+    if (__builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1)) {
+        weft__frame *f = &h->frames[i];
+        unsigned char local[WEFT_ARGS_MAX] __attribute__((aligned(8)));
+        weft_task_fn fn = f->fn;
+        memcpy(local, f->buf, WEFT_ARGS_MAX);
+        h->top = i;
+        fv->idx = WEFT__SYNCED;
+        fn(local);
+        memcpy(f->buf, local, WEFT_ARGS_MAX);
+        return f->buf;
+    }
+    return weft__sync_slow(fv);
+}
+
+/* True when the task behind fv has finished, so that sync returns at once
+ * without running anything. A task not yet started is not ready. */
+bool weft_is_ready(const weft_flowvar *fv);
+
+/* Waits until every task spawned so far, anywhere, has finished. Root worker
+ * only (the thread that called weft_init). */
+void weft_sync_root(void);
+
+/* Answers the steal requests waiting for this worker. Long tasks that spawn
+ * nothing call it now and then so that idle workers are not starved. */
+void weft_load_balance(void);
+
+/* Runs one task waiting in this worker's deque or mailbox, if any, and answers
+ * waiting steal requests. Returns true when it ran a task. For event loops on
+ * a worker that must make progress on their own spawned work. */
+bool weft_run_one(void);
+
+/* Spawns fn as a detached task: no flowvar; weft_sync_root waits for it. */
+void weft_spawn_detached(weft_task_fn fn, const void *args, size_t size);
+
+/* ------------------------------------------------------------------ futures */
+
+/* An eager flowvar: a heap channel that outlives the frame that spawned it.
+ * Any thread may poll it; the worker that spawned it may wait on it. */
+typedef struct weft_future weft_future;
+
+/* Spawns fn and returns its future (never NULL). Must run on a weft worker. */
+weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size);
+/* True when the result has arrived (acquire: the result is then readable). */
+bool weft_future_ready(const weft_future *fut);
+/* Waits for the result (working meanwhile when on a worker) and copies
+ * min(size, WEFT_ARGS_MAX) result bytes into out (out may be NULL). */
+void weft_future_get(weft_future *fut, void *out, size_t size);
+/* Frees a future whose result has arrived. */
+void weft_future_free(weft_future *fut);
+
+/* ------------------------------------------------------------------ idling */
+
+/* A futex-based notifier and log-log-iterated backoff for programs that poll
+ * several sources (an event loop waiting for input, say): poll; when nothing
+ * came, weft_idle_wait sleeps for a growing random slot and, after a long
+ * idle, parks until another thread calls weft_idle_notify. */
+typedef struct weft_idle weft_idle;
+
+weft_idle *weft_idle_new(void);
+void weft_idle_free(weft_idle *w);
+/* Phase one: returns a ticket; then poll your sources once more. */
+uint32_t weft_idle_prepare(weft_idle *w);
+/* Found work after prepare: forget the ticket, reset the backoff. */
+void weft_idle_found(weft_idle *w);
+/* Nothing found after prepare: wait one backoff round (or park). */
+void weft_idle_wait(weft_idle *w, uint32_t ticket);
+/* Any thread: wakes the owner of w if it waits or is about to. */
+void weft_idle_notify(weft_idle *w);
+
+/* ------------------------------------------------------------------ typed tasks */
+
+/* WEFT_TASK_n(ret, name, T1, ..., Tn) declares the task wrappers of a
+ * function `ret name(T1, ..., Tn)` (declared before, defined anywhere):
+ *   WEFT_FLOWVAR(name)      the typed flowvar
+ *   WEFT_SPAWN(name, ...)   spawns it, checking argument types like a call
+ *   WEFT_SYNC(f)            its result, of type ret
+ * WEFT_VOID_TASK_n(name, T...) does the same for void functions; WEFT_WAIT(f)
+ * syncs them. Arguments larger than WEFT_ARGS_MAX fail at compile time. */
+#define WEFT_FLOWVAR(name) name##__weft_fv
+#define WEFT_SPAWN(name, ...) name##__weft_spawn(__VA_ARGS__)
+#define WEFT_SYNC(f) ((f).weft_sync(&(f).raw))
+#define WEFT_WAIT(f) ((f).weft_sync(&(f).raw))
+
+#define WEFT__ARGS_ASSERT(name, ty) \
+    _Static_assert(sizeof(ty) <= WEFT_ARGS_MAX, \
+                   "weft: arguments of task '" #name "' exceed WEFT_ARGS_MAX bytes")
+
+#define WEFT__FN static inline __attribute__((unused))
+
+/* The body shared by every arity: P = parameter list, A = struct fields,
+ * PACK = initialiser, CALL = call from the unpacked struct `a`. */
+#define WEFT__TASK(ret, name, P, A, PACK, CALL)                                   \
+    typedef struct name##__weft_args { A } name##__weft_args;                     \
+    WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
+    WEFT__ARGS_ASSERT(name, ret);                                                 \
+    typedef struct name##__weft_fv {                                              \
+        weft_flowvar raw;                                                         \
+        ret (*weft_sync)(weft_flowvar *);                                         \
+    } name##__weft_fv;                                                            \
+    WEFT__FN void name##__weft_run(void *buf)                               \
+    {                                                                             \
+        name##__weft_args a;                                                      \
+        memcpy(&a, buf, sizeof a);                                                \
+        ret r = name CALL;                                                        \
+        memcpy(buf, &r, sizeof r);                                                \
+    }                                                                             \
+    WEFT__FN ret name##__weft_sync(weft_flowvar *fv)                        \
+    {                                                                             \
+        weft__hot *h = &weft__tls;                                                \
+        uint32_t i = fv->idx;                                                     \
+        if (__builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1)) {    \
+            name##__weft_args a;                                                  \
+            memcpy(&a, h->frames[i].buf, sizeof a);                               \
+            h->top = i;                                                           \
+            fv->idx = WEFT__SYNCED;                                               \
+            return name CALL;                                                     \
+        }                                                                         \
+        ret r;                                                                    \
+        memcpy(&r, weft__sync_slow(fv), sizeof r);                                \
+        return r;                                                                 \
+    }                                                                             \
+    WEFT__FN name##__weft_fv name##__weft_spawn P                            \
+    {                                                                             \
+        name##__weft_args a = PACK;                                               \
+        name##__weft_fv f = {weft_spawn(name##__weft_run, &a, sizeof a),          \
+                             name##__weft_sync};                                  \
+        return f;                                                                 \
+    }
+
+#define WEFT__VOID_TASK(name, P, A, PACK, CALL)                                   \
+    typedef struct name##__weft_args { A } name##__weft_args;                     \
+    WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
+    typedef struct name##__weft_fv {                                              \
+        weft_flowvar raw;                                                         \
+        void (*weft_sync)(weft_flowvar *);                                        \
+    } name##__weft_fv;                                                            \
+    WEFT__FN void name##__weft_run(void *buf)                               \
+    {                                                                             \
+        name##__weft_args a;                                                      \
+        memcpy(&a, buf, sizeof a);                                                \
+        name CALL;                                                                \
+    }                                                                             \
+    WEFT__FN void name##__weft_sync(weft_flowvar *fv)                       \
+    {                                                                             \
+        weft__hot *h = &weft__tls;                                                \
+        uint32_t i = fv->idx;                                                     \
+        if (__builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1)) {    \
+            name##__weft_args a;                                                  \
+            memcpy(&a, h->frames[i].buf, sizeof a);                               \
+            h->top = i;                                                           \
+            fv->idx = WEFT__SYNCED;                                               \
+            name CALL;                                                            \
+            return;                                                               \
+        }                                                                         \
+        (void)weft__sync_slow(fv);                                                \
+    }                                                                             \
+    WEFT__FN name##__weft_fv name##__weft_spawn P                            \
+    {                                                                             \
+        name##__weft_args a = PACK;                                               \
+        name##__weft_fv f = {weft_spawn(name##__weft_run, &a, sizeof a),          \
+                             name##__weft_sync};                                  \
+        return f;                                                                 \
+    }
+
+/* An empty struct is not C11; arity 0 carries one unused byte. */
+#define WEFT_TASK_0(ret, name) \
+    WEFT__TASK(ret, name, (void), char unused;, {0}, ())
+#define WEFT_TASK_1(ret, name, T1) \
+    WEFT__TASK(ret, name, (T1 a1), T1 a1;, {a1}, (a.a1))
+#define WEFT_TASK_2(ret, name, T1, T2) \
+    WEFT__TASK(ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, WEFT__BR(a1, a2), (a.a1, a.a2))
+#define WEFT_TASK_3(ret, name, T1, T2, T3) \
+    WEFT__TASK(ret, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, \
+               WEFT__BR(a1, a2, a3), (a.a1, a.a2, a.a3))
+#define WEFT_TASK_4(ret, name, T1, T2, T3, T4) \
+    WEFT__TASK(ret, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, \
+               WEFT__BR(a1, a2, a3, a4), (a.a1, a.a2, a.a3, a.a4))
+#define WEFT_VOID_TASK_0(name) \
+    WEFT__VOID_TASK(name, (void), char unused;, {0}, ())
+#define WEFT_VOID_TASK_1(name, T1) \
+    WEFT__VOID_TASK(name, (T1 a1), T1 a1;, {a1}, (a.a1))
+#define WEFT_VOID_TASK_2(name, T1, T2) \
+    WEFT__VOID_TASK(name, (T1 a1, T2 a2), T1 a1; T2 a2;, WEFT__BR(a1, a2), (a.a1, a.a2))
+#define WEFT_VOID_TASK_3(name, T1, T2, T3) \
+    WEFT__VOID_TASK(name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, \
+                    WEFT__BR(a1, a2, a3), (a.a1, a.a2, a.a3))
+#define WEFT_VOID_TASK_4(name, T1, T2, T3, T4) \
+    WEFT__VOID_TASK(name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, \
+                    WEFT__BR(a1, a2, a3, a4), (a.a1, a.a2, a.a3, a.a4))
+/* Braces around a comma list, passed through one macro argument. */
+#define WEFT__BR(...) {__VA_ARGS__}
+
+#endif

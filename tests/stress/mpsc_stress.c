@@ -2,7 +2,7 @@
  *
  * 8 producers each send N preallocated messages (producer id + sequence
  * number, the node embedded), mixing single sends and pre-linked batches of
- * 1..64; one consumer mixes single and batched receives of random size.
+ * 1..64 (the odd ones pacing themselves with short pauses); one consumer mixes single and batched receives of random size.
  * Checks: each producer's messages arrive exactly once and in order (the
  * sequence number is exactly the next one expected and the node is the one
  * that producer preallocated for it), the totals are exact, the approximate
@@ -62,6 +62,15 @@ static void on_alarm(int sig)
     _exit(3);
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -79,8 +88,15 @@ static void *producer(void *arg)
     /* relaxed: a start line to make producers overlap; no data. */
     while (!atomic_load_explicit(&go, memory_order_relaxed))
         sched_yield();
+    /* Odd producers pace themselves, so the consumer often reaches the end
+     * of the list: the stub re-insert and the cut (tail swapped, link not
+     * yet stored) get exercised, not only the long-queue fast path. */
+    bool paced = p & 1u;
     uint32_t i = 0;
     while (i < PER_PRODUCER) {
+        if (paced && weft__rng_below(&rng, 2) == 0)
+            for (uint32_t k = weft__rng_below(&rng, 256); k > 0; k--)
+                cpu_relax();
         if (weft__rng_below(&rng, 2) == 0) {
             m[i].producer = p;
             m[i].seq = i;
@@ -189,8 +205,12 @@ static double round_once(unsigned round)
             }
         }
         if (n == 0) {
-            empties++;
-            sched_yield(); /* 2 cores, 9 threads: let a producer run */
+            /* Keep polling hot for a while (to meet the producers at the
+             * end of the list), then let a producer run: 2 cores, 9 threads. */
+            if (++empties % 64 == 0)
+                sched_yield();
+            else
+                cpu_relax();
         }
         got += n;
         /* relaxed: progress for the watchdog only. */

@@ -37,14 +37,16 @@ typedef struct weft__backoff {
 void weft__backoff_reset(weft__backoff *b);
 
 /* Counts one idle round and grows the window per the formula; returns the
- * new lg_w. Pure: no waiting (tests check the sequence against the formula). */
+ * new lg_w. Pure: no waiting (tests check the sequence against the formula).
+ * lg_w is not capped at WEFT_BACKOFF_PARK_LG (it grows ever slower). */
 uint32_t weft__backoff_step(weft__backoff *b);
 
 /* True when the window is so large that the next wait should be a park. */
 bool weft__backoff_should_park(const weft__backoff *b);
 
 /* One idle round: step, then wait. While the window is small, sleeps until a
- * slot picked at random in [0, 2^lg_w) slots; once should_park, parks on n
+ * slot k picked at random in [0, 2^lg_w) slots, i.e. k * WEFT_BACKOFF_SLOT_NS
+ * (k = 0: returns at once); once should_park (tested after the step), parks on n
  * (with `ticket` from weft__notifier_prepare_park, taken by the caller before
  * it re-checked its sources) until notified; when it does not park it
  * cancels that registration. Returns true when it parked. */

@@ -87,7 +87,7 @@ STRESS_BIN := $(STRESS_SRC:tests/stress/%.c=$(B)/tests/stress/%)
 
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_A) | $(B)/.deps-core
 	@mkdir -p $(@D)
-	$(LINK_WEFT) $(CPPFLAGS_ALL) -o $@ $< $(LIB_A) -lcriterion $(LDLIBS_RT)
+	$(LINK_WEFT) $(CPPFLAGS_ALL) -o $@ $< $(LIB_A) -lcriterion -lsodium -lsqlite3 $(LDLIBS_RT)
 
 $(B)/tests/stress/%: tests/stress/%.c $(LIB_A) | $(B)/.deps-core
 	@mkdir -p $(@D)

@@ -1,10 +1,12 @@
 /* Every tunable of the runtime, its default and the environment variable that
  * overrides it, read in one place.
  *
- *   WEFT_NUM_THREADS   workers, 1..WEFT_MAX_WORKERS   default: cores (hwloc)
+ *   WEFT_NUM_THREADS   workers, 1..WEFT_MAX_WORKERS   default: cores (hwloc),
+ *                                                   at most WEFT_MAX_WORKERS
  *   WEFT_PIN           0|1 pin workers to cores        default: 1
  *   WEFT_METRICS       0|1 print per-worker counters   default: 0
  *   WEFT_TRACE         path of a Chrome trace JSON     default: none
+ *                      (at most 511 bytes; set but empty: none)
  *   WEFT_DEQUE_FRAMES  task frames per worker, 2^10..2^24   default: 2^20
  */
 #ifndef WEFT_RUNTIME_CONFIG_H
@@ -24,11 +26,16 @@ typedef struct weft__config {
 /* Fills *c with the defaults overridden by the WEFT_* environment variables.
  * Returns 0, or -1 with a message naming the variable, its value and what is
  * allowed written to err (e.g. "WEFT_NUM_THREADS='abc': expected an integer
- * from 1 to 256"). Never exits, never crashes on any input. */
+ * from 1 to 256"); err may be NULL. On -1 *c holds the defaults plus the
+ * settings read before the bad one; do not use it. Never exits, never
+ * crashes on any input. Integers are strict: decimal digits with an optional
+ * '-', nothing else (no spaces, '+', hex or suffix). A value is shown in a
+ * message cut to 64 bytes, with unprintable bytes as '?'. */
 int weft__config_from_env(weft__config *c, char *err, size_t errlen);
 
 /* Parses one integer setting: the whole string must be a decimal integer in
- * [lo, hi]. Returns 0 and sets *out, or -1 with a message in err. */
+ * [lo, hi]. Returns 0 and sets *out, or -1 with a message in err (NULL or
+ * errlen 0: none) and *out untouched. `name` is the variable for messages. */
 int weft__config_parse_int(const char *name, const char *text, long lo, long hi,
                            long *out, char *err, size_t errlen);
 

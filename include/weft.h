@@ -216,8 +216,13 @@ void weft_idle_notify(weft_idle *w);
  * syncs them. Arguments larger than WEFT_ARGS_MAX fail at compile time. */
 #define WEFT_FLOWVAR(name) name##__weft_fv
 #define WEFT_SPAWN(name, ...) name##__weft_spawn(__VA_ARGS__)
-#define WEFT_SYNC(f) ((f).weft_sync(&(f).raw))
-#define WEFT_WAIT(f) ((f).weft_sync(&(f).raw))
+/* The flowvar is passed by value so that it never escapes: the compiler then
+ * knows weft_sync is a constant and calls (or inlines) the task directly. */
+#define WEFT_SYNC(f) __extension__({                                  \
+        __typeof__((f).weft_sync((f).raw)) weft__r = (f).weft_sync((f).raw); \
+        (f).raw.idx = WEFT__SYNCED;                                   \
+        weft__r; })
+#define WEFT_WAIT(f) __extension__({ (f).weft_sync((f).raw); (f).raw.idx = WEFT__SYNCED; })
 
 #define WEFT__ARGS_ASSERT(name, ty) \
     _Static_assert(sizeof(ty) <= WEFT_ARGS_MAX, \
@@ -233,7 +238,7 @@ void weft_idle_notify(weft_idle *w);
     WEFT__ARGS_ASSERT(name, ret);                                                 \
     typedef struct name##__weft_fv {                                              \
         weft_flowvar raw;                                                         \
-        ret (*weft_sync)(weft_flowvar *);                                         \
+        ret (*weft_sync)(weft_flowvar);                                           \
     } name##__weft_fv;                                                            \
     WEFT__FN void name##__weft_run(void *buf)                               \
     {                                                                             \
@@ -242,19 +247,18 @@ void weft_idle_notify(weft_idle *w);
         ret r = name CALL;                                                        \
         memcpy(buf, &r, sizeof r);                                                \
     }                                                                             \
-    WEFT__FN ret name##__weft_sync(weft_flowvar *fv)                        \
+    WEFT__FN ret name##__weft_sync(weft_flowvar fv)                        \
     {                                                                             \
         weft__hot *h = &weft__tls;                                                \
-        uint32_t i = fv->idx;                                                     \
+        uint32_t i = fv.idx;                                                      \
         if (__builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1)) {    \
             name##__weft_args a;                                                  \
             memcpy(&a, h->frames[i].buf, sizeof a);                               \
             h->top = i;                                                           \
-            fv->idx = WEFT__SYNCED;                                               \
             return name CALL;                                                     \
         }                                                                         \
         ret r;                                                                    \
-        memcpy(&r, weft__sync_slow(fv), sizeof r);                                \
+        memcpy(&r, weft__sync_slow(&fv), sizeof r);                               \
         return r;                                                                 \
     }                                                                             \
     WEFT__FN name##__weft_fv name##__weft_spawn P                            \
@@ -270,7 +274,7 @@ void weft_idle_notify(weft_idle *w);
     WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
     typedef struct name##__weft_fv {                                              \
         weft_flowvar raw;                                                         \
-        void (*weft_sync)(weft_flowvar *);                                        \
+        void (*weft_sync)(weft_flowvar);                                          \
     } name##__weft_fv;                                                            \
     WEFT__FN void name##__weft_run(void *buf)                               \
     {                                                                             \
@@ -278,19 +282,18 @@ void weft_idle_notify(weft_idle *w);
         memcpy(&a, buf, sizeof a);                                                \
         name CALL;                                                                \
     }                                                                             \
-    WEFT__FN void name##__weft_sync(weft_flowvar *fv)                       \
+    WEFT__FN void name##__weft_sync(weft_flowvar fv)                       \
     {                                                                             \
         weft__hot *h = &weft__tls;                                                \
-        uint32_t i = fv->idx;                                                     \
+        uint32_t i = fv.idx;                                                      \
         if (__builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1)) {    \
             name##__weft_args a;                                                  \
             memcpy(&a, h->frames[i].buf, sizeof a);                               \
             h->top = i;                                                           \
-            fv->idx = WEFT__SYNCED;                                               \
             name CALL;                                                            \
             return;                                                               \
         }                                                                         \
-        (void)weft__sync_slow(fv);                                                \
+        (void)weft__sync_slow(&fv);                                               \
     }                                                                             \
     WEFT__FN name##__weft_fv name##__weft_spawn P                            \
     {                                                                             \

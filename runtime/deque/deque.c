@@ -1,0 +1,98 @@
+#include "runtime/deque/deque.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+_Static_assert(sizeof(weft__frame) == 64, "a task frame is one cache line");
+_Static_assert(offsetof(weft__frame, len) - offsetof(weft__frame, full) == offsetof(weft__chanb, len),
+               "frame channel layout");
+_Static_assert(offsetof(weft__frame, buf) - offsetof(weft__frame, full) == offsetof(weft__chanb, buf),
+               "frame channel layout");
+
+int weft__deque_init(weft__deque *d, uint32_t cap)
+{
+    size_t bytes = (size_t)cap * sizeof(weft__frame);
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return -1;
+    d->frames = p;
+    d->cap = cap;
+    d->bottom = 0;
+    return 0;
+}
+
+void weft__deque_destroy(weft__deque *d)
+{
+    if (d->frames) munmap(d->frames, (size_t)d->cap * sizeof(weft__frame));
+    d->frames = NULL;
+}
+
+uint32_t weft__deque_pending(weft__deque *d, uint32_t top)
+{
+    uint32_t n = 0;
+    for (uint32_t i = d->bottom; i < top; i++) n += d->frames[i].fn != NULL;
+    return n;
+}
+
+uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t self_id,
+                           void *(*alloc)(void *), void *ctx,
+                           weft__shipped **first, weft__shipped **last)
+{
+    uint32_t n = 0;
+    weft__shipped *head = NULL, *tail = NULL;
+    uint32_t i = d->bottom;
+    for (; i < top && n < max; i++) {
+        weft__frame *f = &d->frames[i];
+        if (f->fn == NULL) continue;
+        weft__shipped *s = alloc(ctx);
+        s->next = NULL;
+        s->fn = f->fn;
+        memcpy(s->buf, f->buf, WEFT_ARGS_MAX);
+        if (f->dest == NULL) {
+            /* The result comes back into this slot. relaxed: the thief reads
+             * nothing of it; its later release store of full=1 (chanb send)
+             * is ordered after our mailbox release that publishes the block,
+             * which this store precedes in program order. */
+            atomic_store_explicit(&f->full, 0, memory_order_relaxed);
+            s->dest = weft__frame_chan(f);
+            s->notify = self_id + 1;
+            f->dest = WEFT__ST_STOLEN;
+        } else {
+            s->dest = f->dest;
+            s->notify = f->dest == WEFT__DEST_NONE ? 0 : f->len;
+            f->dest = WEFT__ST_CONSUMED;
+        }
+        f->fn = NULL;
+        if (tail) tail->next = s; else head = s;
+        tail = s;
+        n++;
+    }
+    /* Everything below i is no longer pending. */
+    d->bottom = i;
+    if (n) { *first = head; *last = tail; }
+    return n;
+}
+
+uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *s)
+{
+    for (; s; s = s->next) {
+        if (top >= d->cap) {
+            fprintf(stderr, "weft: task deque overflow (%u frames); raise WEFT_DEQUE_FRAMES\n", d->cap);
+            abort();
+        }
+        weft__frame *f = &d->frames[top++];
+        f->fn = s->fn;
+        f->dest = s->dest;
+        f->len = s->notify;
+        memcpy(f->buf, s->buf, WEFT_ARGS_MAX);
+    }
+    return top;
+}
+
+uint32_t weft__deque_reclaim(weft__deque *d, uint32_t top)
+{
+    while (top > 0 && d->frames[top - 1].fn == NULL && d->frames[top - 1].dest == WEFT__ST_CONSUMED)
+        top--;
+    if (d->bottom > top) d->bottom = top;
+    return top;
+}

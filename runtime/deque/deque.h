@@ -1,0 +1,87 @@
+/* The private per-worker task deque: an array of 64-byte task frames that
+ * only its owner ever touches (so: no atomics, no locks).
+ *
+ *   frames[0 .. bottom)        no pending frame below bottom
+ *   frames[bottom .. top)      pending frames, and frames no longer pending
+ *                              whose slot is still reserved (see below)
+ *   frames[top]                where the next spawn writes
+ *
+ * The owner pushes and pops at the head (`top`, LIFO), inline in weft.h for
+ * spawn and sync. Answering a thief, it takes the oldest pending frames from
+ * the tail (`bottom`): one, or half of them. A shipped frame's slot stays
+ * reserved until its flowvar is synced, because the thief sends the result
+ * back into that slot (its `full`/`buf` are an inline-bytes SPSC channel);
+ * so a lazy flowvar needs no allocation, ever (Lace keeps stolen frames in
+ * place the same way).
+ *
+ * A frame is pending while fn != NULL. Otherwise `dest` says what it is:
+ *   WEFT__ST_STOLEN    shipped; the result arrives in full/buf
+ *   WEFT__ST_RUNNING   running in place (synced out of order)
+ *   WEFT__ST_DONE      run in place by the scheduler; the result waits in buf
+ *                      for its sync
+ *   WEFT__ST_CONSUMED  synced or shipped-and-forgotten: reclaimable once on top
+ * A pending frame's dest says where its result goes:
+ *   NULL               a flowvar frame: the result stays in the slot
+ *   WEFT__DEST_NONE    a detached task: no result
+ *   other              a weft__chanb (a future, or a victim's frame) to send
+ *                      the result into; then `len` holds the worker to notify + 1
+ */
+#ifndef WEFT_RUNTIME_DEQUE_H
+#define WEFT_RUNTIME_DEQUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <weft.h>
+#include "flowvar/chan.h"
+
+#define WEFT__DEST_NONE    ((void *)1)
+#define WEFT__ST_STOLEN    ((void *)2)
+#define WEFT__ST_RUNNING   ((void *)3)
+#define WEFT__ST_CONSUMED  ((void *)4)
+#define WEFT__ST_DONE      ((void *)5)
+
+/* A frame's full/len/buf are laid out as a weft__chanb (flowvar/chan.h). */
+static inline weft__chanb *weft__frame_chan(weft__frame *f) { return (weft__chanb *)(void *)&f->full; }
+
+/* A frame copied out of a deque to travel to a thief (a pool block). */
+typedef struct weft__shipped {
+    struct weft__shipped *next;   /* the rest of the batch, oldest first */
+    weft_task_fn fn;
+    void *dest;                   /* never NULL: a chanb, or WEFT__DEST_NONE */
+    uint32_t notify;              /* worker to notify on delivery + 1, or 0 */
+    _Alignas(8) unsigned char buf[WEFT_ARGS_MAX];
+} weft__shipped;
+
+typedef struct weft__deque {
+    weft__frame *frames;
+    uint32_t cap;
+    uint32_t bottom;
+} weft__deque;
+
+/* Reserves cap frames of address space (committed by the kernel only as
+ * touched). Returns 0, or -1 when the system refuses the mapping. */
+int weft__deque_init(weft__deque *d, uint32_t cap);
+void weft__deque_destroy(weft__deque *d);
+
+/* Number of pending frames in [bottom, top) (owner; scans; for tests and for
+ * sizing a steal-half). */
+uint32_t weft__deque_pending(weft__deque *d, uint32_t top);
+
+/* Takes up to `max` oldest pending frames out for a thief: each is copied into
+ * a block from alloc(ctx) and linked oldest first into *first..*last. A
+ * flowvar frame's slot becomes STOLEN (its result will come back into it),
+ * any other becomes CONSUMED. `self_id` is the owner's id (a shipped
+ * flowvar frame notifies it on delivery). Returns how many were taken. */
+uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t self_id,
+                           void *(*alloc)(void *), void *ctx,
+                           weft__shipped **first, weft__shipped **last);
+
+/* Pushes a received batch at the head (oldest first, so the newest ends on
+ * top), returns the new top. Aborts with a message when the deque is full. */
+uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *first);
+
+/* Pops CONSUMED frames off the head; returns the new top and keeps
+ * bottom <= top. */
+uint32_t weft__deque_reclaim(weft__deque *d, uint32_t top);
+
+#endif

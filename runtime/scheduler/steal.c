@@ -1,0 +1,171 @@
+/* Work requesting: thieves send steal requests, victims answer them.
+ *
+ * A thief sends its one request to a random victim. A victim with pending
+ * frames ships one (or half) of its oldest into the thief's mailbox; a victim
+ * without work relays the request to a random victim the request has not
+ * tried; once every other worker was tried it goes back to the thief, which
+ * reads that as "no work anywhere I asked". A request marked WAITING is a
+ * child in the worker tree going to sleep: its parent keeps it and shares
+ * work with that child as soon as it has some (docs/architecture.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "runtime/scheduler/worker.h"
+
+static void *block_alloc(void *ctx) { return weft__pool_alloc((weft__pool *)ctx); }
+
+void weft__send_req_to(uint32_t victim, weft__steal_req *r)
+{
+    weft__worker *v = weft__rt->workers[victim];
+    weft__mpsc_send(&v->requests, &r->node);
+    /* The victim may be parked: notify() after the send (its Dekker pair is
+     * the victim's prepare_park before it re-checks its channel). */
+    weft__notifier_notify(&v->notifier);
+}
+
+void weft__update_limit(weft__worker *w)
+{
+    w->hot->limit = (w->nwaiting || w->lingering) ? 0 : w->deque.cap;
+}
+
+/* Ships up to max of w's oldest pending frames to worker `to`. The request
+ * that asked must not be touched after this returns true (the thief owns it
+ * again once the mailbox send is visible). */
+static bool ship(weft__worker *w, uint32_t to, uint32_t max)
+{
+    weft__shipped *first, *last;
+    uint32_t n = weft__deque_steal(&w->deque, w->hot->top, max, w->id, block_alloc, &w->pool,
+                                   &first, &last);
+    if (n == 0) return false;
+    weft__worker *t = weft__rt->workers[to];
+    if (!weft__chanp_try_send(&t->mailbox, first)) {
+        /* A thief has one request out and empties its mailbox before it
+         * sends the next, so the slot is always free here. */
+        fprintf(stderr, "weft: internal error: mailbox of worker %u full\n", to);
+        abort();
+    }
+    weft__notifier_notify(&t->notifier);
+    w->m.tasks_shipped += n;
+    return true;
+}
+
+static uint32_t share_of(weft__worker *w, bool half)
+{
+    if (!half) return 1;
+    uint32_t p = weft__deque_pending(&w->deque, w->hot->top);
+    return (p + 1) / 2;
+}
+
+void weft__share_with_children(weft__worker *w)
+{
+    while (w->nwaiting > 0) {
+        weft__steal_req *r = w->waiting[w->nwaiting - 1];
+        uint32_t child = r->thief;
+        if (!ship(w, child, share_of(w, true))) break;
+        w->nwaiting--;
+        w->m.shared++;
+    }
+    weft__update_limit(w);
+}
+
+static void relay_or_return(weft__worker *w, weft__steal_req *r)
+{
+    weft__sparseset_remove(&r->untried, w->id);
+    if (weft__sparseset_len(&r->untried) == 0) {
+        w->m.reqs_declined++;
+        weft__send_req_to(r->thief, r);
+        return;
+    }
+    uint32_t v = weft__sparseset_pick(&r->untried, &w->rng);
+    weft__sparseset_remove(&r->untried, v);
+    r->tries++;
+    w->m.reqs_relayed++;
+    weft__send_req_to(v, r);
+}
+
+void weft__handle_requests(weft__worker *w)
+{
+    weft__mpsc_node *node;
+    while ((node = weft__mpsc_try_recv(&w->requests)) != NULL) {
+        weft__steal_req *r = (weft__steal_req *)node;
+        if (r->thief == w->id) {
+            /* My own request, back from its round: nobody had work. */
+            w->req_out = false;
+            w->req_back = true;
+            continue;
+        }
+        if (r->state == WEFT__REQ_WAITING) {
+            /* A child going to sleep: keep its request, share when I can. */
+            w->waiting[w->nwaiting++] = r;
+            weft__share_with_children(w);
+            continue;
+        }
+        uint32_t thief = r->thief;
+        if (ship(w, thief, share_of(w, r->half))) {
+            w->m.reqs_answered++;
+            continue;
+        }
+        relay_or_return(w, r);
+    }
+}
+
+void weft__send_request(weft__worker *w)
+{
+    weft__steal_req *r = &w->req;
+    uint32_t n = weft__rt->n;
+    r->thief = w->id;
+    r->tries = 1;
+    r->state = WEFT__REQ_STEALING;
+    r->half = w->steal_half;
+    weft__sparseset_fill(&r->untried, n);
+    weft__sparseset_remove(&r->untried, w->id);
+    w->req_out = true;
+    if (weft__sparseset_len(&r->untried) == 0) { /* alone: nobody to ask */
+        w->req_out = false;
+        w->req_back = true;
+        return;
+    }
+    uint32_t v = weft__sparseset_pick(&r->untried, &w->rng);
+    weft__sparseset_remove(&r->untried, v);
+    w->m.reqs_sent++;
+    weft__send_req_to(v, r);
+}
+
+/* Adaptive stealing: every 25 thefts, look at how long the work of a theft
+ * lasted on average. Thefts that run dry within a few microseconds mean the
+ * tasks are tiny: ask for half of the victim's tasks; otherwise ask for one.
+ * (Weave counts tasks run per theft; our inline syncs run tasks without the
+ * scheduler seeing them, so time stands in for the count.) */
+#define WEFT__ADAPT_WINDOW 25
+#define WEFT__ADAPT_SHORT_NS 20000u
+
+static void adapt(weft__worker *w)
+{
+    uint64_t now = weft__now_ns();
+    if (w->window_thefts == 0) w->window_tasks_at_start = now;
+    if (++w->window_thefts < WEFT__ADAPT_WINDOW) return;
+    uint64_t per_theft = (now - w->window_tasks_at_start) / WEFT__ADAPT_WINDOW;
+    w->steal_half = per_theft < WEFT__ADAPT_SHORT_NS;
+    w->window_thefts = 0;
+}
+
+bool weft__receive(weft__worker *w)
+{
+    weft__shipped *s = weft__chanp_try_recv(&w->mailbox);
+    if (s == NULL) return false;
+    /* The batch answers my request (mine again) or shares with me as a
+     * waiting child; either way nothing of mine is away any more. */
+    w->req_out = false;
+    w->req_back = false;
+    w->m.thefts++;
+    w->m.thefts_half += w->req.half;
+    w->hot->top = weft__deque_splice(&w->deque, w->hot->top, s);
+    while (s) {
+        weft__shipped *next = s->next;
+        weft__pool_free(&w->pool, s);
+        s = next;
+    }
+    adapt(w);
+    if (w->nwaiting) weft__share_with_children(w);
+    return true;
+}

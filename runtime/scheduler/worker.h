@@ -1,0 +1,126 @@
+/* The scheduler's internal state: workers, steal requests, the runtime.
+ *
+ * Ownership: everything in a weft__worker belongs to its thread, except the
+ * fields marked SHARED (written by other threads through channels and the
+ * notifier only). See docs/architecture.md for how a steal request, a task
+ * and a result travel.
+ */
+#ifndef WEFT_RUNTIME_WORKER_H
+#define WEFT_RUNTIME_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <weft.h>
+#include "flowvar/chan.h"
+#include "runtime/channels/mpsc.h"
+#include "runtime/config/config.h"
+#include "runtime/deque/deque.h"
+#include "runtime/memory/pool.h"
+#include "runtime/parking/backoff.h"
+#include "runtime/parking/notifier.h"
+#include "runtime/util/rng.h"
+#include "runtime/util/sparseset.h"
+
+enum { WEFT__REQ_STEALING = 0, WEFT__REQ_WAITING = 1 };
+
+/* A steal request. Each worker owns exactly one (one request outstanding at
+ * most); whoever holds it (in a channel or in hand) owns it until it is
+ * answered with tasks (then it is the thief's again) or returned. */
+typedef struct weft__steal_req {
+    weft__mpsc_node node;         /* first: the channel link */
+    uint32_t thief;               /* the worker that asked */
+    uint32_t tries;               /* victims asked so far */
+    uint32_t state;               /* STEALING, or WAITING at the thief's parent */
+    uint32_t half;                /* 1: the thief asks for half the victim's tasks */
+    weft__sparseset untried;      /* victims not asked yet */
+} weft__steal_req;
+
+/* Per-worker counters (WEFT_METRICS=1). Owner-written, read after join. */
+typedef struct weft__metrics {
+    uint64_t tasks_run;        /* tasks run by the scheduler (not inline syncs) */
+    uint64_t spawns_slow;      /* spawns that took the slow path */
+    uint64_t reqs_sent;        /* steal requests this worker sent */
+    uint64_t reqs_relayed;     /* requests it passed on, having no work */
+    uint64_t reqs_declined;    /* requests it returned to their thief (all tried) */
+    uint64_t reqs_answered;    /* requests it answered with tasks */
+    uint64_t tasks_shipped;    /* tasks it shipped to thieves */
+    uint64_t thefts;           /* batches it received */
+    uint64_t thefts_half;      /* of them asked as steal-half */
+    uint64_t shared;           /* batches shared with waiting children */
+    uint64_t parks;            /* times it slept on its notifier */
+} weft__metrics;
+
+typedef struct weft__trace_ev { uint64_t t0, t1; uint32_t kind; } weft__trace_ev;
+
+typedef struct weft__worker {
+    /* SHARED: thieves send requests here; tasks arrive in the mailbox; the
+     * notifier wakes this worker. */
+    weft__mpsc requests;
+    weft__chanp mailbox;
+    weft__notifier notifier;
+
+    /* Owner only from here on. */
+    weft__hot *hot;               /* this thread's weft__tls */
+    uint32_t id;
+    weft__deque deque;
+    weft__pool pool;
+    weft__rng rng;
+    weft__backoff backoff;
+
+    weft__steal_req req;          /* my request */
+    bool req_out;                 /* it is away (in a channel or held by a victim) */
+    bool req_back;                /* it came back unanswered ("no work anywhere") */
+
+    /* Worker tree: parent (id-1)/2, children 2id+1, 2id+2. */
+    uint32_t parent;
+    uint32_t nchildren;
+    weft__steal_req *waiting[2];  /* requests of my children waiting on me */
+    uint32_t nwaiting;
+    uint32_t lingering;           /* CONSUMED frames buried under others */
+
+    /* Adaptive steal-one / steal-half over windows of 25 thefts. */
+    uint32_t window_thefts;
+    uint64_t window_tasks_at_start;
+    bool steal_half;
+
+    weft__metrics m;
+    weft__trace_ev *trace;
+    uint32_t ntrace, trace_cap;
+
+    pthread_t thread;
+} weft__worker;
+
+typedef struct weft__runtime {
+    weft__config cfg;
+    uint32_t n;
+    weft__worker **workers;
+    _Atomic int stop;             /* set by weft_exit; workers leave their loop */
+    _Atomic int started;          /* workers that reached their loop */
+    uint64_t t_start_ns;
+} weft__runtime;
+
+extern weft__runtime *weft__rt;
+
+/* scheduler/steal.c */
+void weft__handle_requests(weft__worker *w);
+bool weft__receive(weft__worker *w);
+void weft__send_request(weft__worker *w);
+void weft__share_with_children(weft__worker *w);
+void weft__update_limit(weft__worker *w);
+void weft__send_req_to(uint32_t victim, weft__steal_req *r);
+
+/* scheduler/run.c */
+void weft__run_popped(weft__worker *w, uint32_t i);
+bool weft__run_top(weft__worker *w);
+void weft__idle_round(weft__worker *w, bool may_wait);
+
+/* instrumentation */
+uint64_t weft__now_ns(void);
+void weft__trace_add(weft__worker *w, uint32_t kind, uint64_t t0, uint64_t t1);
+void weft__metrics_print(void);
+void weft__trace_write(void);
+
+static inline weft__worker *weft__self(void) { return weft__tls.self; }
+
+#endif

@@ -43,23 +43,22 @@ bool weft__backoff_should_park(const weft__backoff *b)
     return b->lg_w >= WEFT_BACKOFF_PARK_LG;
 }
 
-/* Sleeps ns nanoseconds on CLOCK_MONOTONIC, resuming after signals. */
-static void sleep_ns(uint64_t ns)
+/* Spin waits shorter than this; a timed futex wait costs more than it saves. */
+#define WEFT_BACKOFF_SPIN_NS 20000u
+
+static uint64_t mono_ns(void)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    uint64_t nsec = (uint64_t)until.tv_nsec + ns;
-    until.tv_sec += (time_t)(nsec / 1000000000u);
-    until.tv_nsec = (long)(nsec % 1000000000u);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
-        ;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 /* One idle round: step, then either park on n with the caller's ticket (once
- * should_park; the park ends the registration) or cancel the registration
- * and sleep until slot k, k uniform in [0, 2^lg_w), i.e. k * SLOT_NS (slot 0:
- * no sleep). Returns true when it parked. n is the caller's; r is the
- * caller's per-thread generator. */
+ * should_park; the park ends the registration) or wait until slot k, k
+ * uniform in [0, 2^lg_w), i.e. k * SLOT_NS (slot 0: no wait). The wait stays
+ * registered on n, so a notify cuts it short: short waits spin watching the
+ * epoch, longer ones are a timed futex wait. Returns true when it parked.
+ * n is the caller's; r is the caller's per-thread generator. */
 bool weft__backoff_wait(weft__backoff *b, weft__rng *r, weft__notifier *n, uint32_t ticket)
 {
     weft__backoff_step(b);
@@ -67,12 +66,18 @@ bool weft__backoff_wait(weft__backoff *b, weft__rng *r, weft__notifier *n, uint3
         weft__notifier_park(n, ticket);
         return true;
     }
-    /* Withdraw first, so notifiers need not make a system call while this
-     * thread merely naps; it re-registers at its next prepare_park. */
-    weft__notifier_cancel_park(n);
     _Static_assert(WEFT_BACKOFF_PARK_LG < 32, "the window must fit the rng's range");
-    uint32_t slot = weft__rng_below(r, 1u << b->lg_w);
-    if (slot != 0)
-        sleep_ns((uint64_t)slot * WEFT_BACKOFF_SLOT_NS);
+    uint64_t ns = (uint64_t)weft__rng_below(r, 1u << b->lg_w) * WEFT_BACKOFF_SLOT_NS;
+    if (ns >= WEFT_BACKOFF_SPIN_NS) {
+        weft__notifier_park_timeout(n, ticket, ns);
+        return false;
+    }
+    uint64_t end = mono_ns() + ns;
+    /* relaxed: only a hint to stop spinning early; whoever acts on the wake
+     * re-checks its sources with proper ordering. Pairs with the epoch bump
+     * in weft__notifier_notify. */
+    while (atomic_load_explicit(&n->epoch, memory_order_relaxed) == ticket && mono_ns() < end)
+        __builtin_ia32_pause();
+    weft__notifier_cancel_park(n);
     return false;
 }

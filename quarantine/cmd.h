@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 int q_cmd_help(int argc, char **argv);
+int q_cmd_replay(int argc, char **argv); /* quarantine/replay.c */
 
 /* ------------------------------------------------------------ flag parsing */
 

@@ -1,0 +1,1049 @@
+/* quarantine/engine.c: the verdict engine (see engine.h and spec section 4).
+ *
+ * Layout of the state:
+ *   blocks        cleared blocks (and genesis, index 0): a vector of nodes with
+ *                 parent indices, plus root -> index. Target walks follow
+ *                 parent indices; parent lookups are one hash probe.
+ *   seen_blocks   (root || signature) -> slot of every block copy that reached
+ *                 check 3 and was not dropped EVICTED/EXPIRED/UNVIABLE.
+ *   proposals     slot -> the first root that passed checks 4-6 at that slot
+ *                 (check 7; the proposer is fixed by the slot, check 4).
+ *   unviable      a FIFO ring of Q_UNVIABLE_MAX roots plus root -> present.
+ *   orphans       a pool of Q_ORPHAN_MAX held blocks linked in arrival (FIFO)
+ *                 order; lookups by parent scan the pool (at most 96).
+ *   pending       a pool of Q_PENDING_MAX held attestations, linked in FIFO
+ *                 order, in a per-block-root list (block root -> list), and
+ *                 in a min-heap on (slot, arrival) for expiry.
+ *   seen_atts     (id || signature) -> slot; cleared_atts: id -> slot.
+ *   votes         attester -> its votes that passed checks 1-5 (check 6).
+ *   ready         resolution: a min-heap on arrival of held items whose block
+ *                 has cleared; drained in arrival order, and clearing one may
+ *                 add more (recursive resolution without recursion).
+ */
+#include "quarantine/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "quarantine/wire.h"
+
+/* ------------------------------------------------------------ pure half */
+
+void q_prepare(q_registry *reg, const q_frame *f, q_checked *out)
+{
+    memset(out, 0, sizeof *out);
+    if (f->kind == Q_KIND_BLOCK) {
+        const q_signed_block *b = &f->u.block;
+        out->sig_ok = q_block_pure(reg, b, &out->ids);
+        out->body_ok = q_root_eq(&out->ids.aux, &b->hdr.body_root);
+        out->duty_ok = b->hdr.proposer < reg->n && b->hdr.proposer == q_proposer(b->hdr.slot, reg->n);
+    } else if (f->kind == Q_KIND_ATTESTATION) {
+        const q_attestation *a = &f->u.att;
+        out->sig_ok = q_att_pure(reg, a, &out->ids);
+        out->body_ok = true;
+        if (a->attester < reg->n) {
+            uint64_t slot, index;
+            q_duty(q_epoch(a->data.slot), a->attester, reg->n, &slot, &index);
+            out->duty_ok = slot == a->data.slot && index == a->data.index;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ state */
+
+#define NIL (-1)
+
+/* A held item (orphan block or attestation waiting for its block), with what
+ * the rest of its checks need; a block's body is not kept (check 5 passed). */
+typedef struct q_held {
+    uint8_t kind; /* Q_KIND_BLOCK or Q_KIND_ATTESTATION */
+    uint64_t arrival;
+    union {
+        struct {
+            q_block_header hdr;
+            uint8_t sig[Q_SIG_BYTES];
+            q_root root;
+        } b;
+        struct {
+            q_attestation att;
+            q_root id;
+            q_root data_root;
+        } a;
+    } u;
+} q_held;
+
+typedef struct bnode {
+    q_root root;
+    q_root parent;
+    uint64_t slot;
+    uint32_t parent_idx; /* genesis points at itself */
+} bnode;
+
+typedef struct orphan {
+    q_held h;
+    int32_t prev, next; /* FIFO links; a free slot's next links the free list */
+} orphan;
+
+typedef struct pend {
+    q_held h;
+    int32_t prev, next;   /* FIFO links */
+    int32_t bprev, bnext; /* links in its block root's list */
+    uint32_t heap_pos;    /* index in the expiry heap */
+} pend;
+
+typedef struct blist {
+    int32_t head, tail; /* attestations waiting on one block root, FIFO */
+} blist;
+
+typedef struct vote {
+    uint64_t source, target;
+    q_root data_root;
+} vote;
+
+typedef struct votes {
+    uint32_t n, cap;
+    vote *v;
+} votes;
+
+struct q_engine {
+    q_sink sink;
+    bool hello, ended;
+    uint32_t n;
+    q_registry reg;
+
+    uint64_t now_ms, cur_slot, finalized_slot;
+    uint64_t arrival, seq;
+    uint64_t counters[Q_C_COUNT];
+    q_engine_stats st;
+
+    bnode *blocks;
+    size_t nblocks, capblocks;
+    q_map block_idx;   /* root -> uint32 index */
+    q_map seen_blocks; /* root||sig -> uint64 slot */
+    q_map proposals;   /* uint64 slot -> q_root */
+
+    q_root *unv_ring;  /* Q_UNVIABLE_MAX */
+    size_t unv_head, unv_len;
+    q_map unviable;    /* root -> (set) */
+
+    orphan orph[Q_ORPHAN_MAX];
+    int32_t orph_head, orph_tail, orph_free;
+    size_t norph;
+
+    pend *pend;        /* Q_PENDING_MAX */
+    int32_t pend_head, pend_tail, pend_free;
+    size_t npend;
+    int32_t *pheap;    /* expiry heap of pend indices */
+    q_map waiting;     /* block root -> blist */
+
+    q_map seen_atts;    /* id||sig -> uint64 slot */
+    q_map cleared_atts; /* id -> uint64 slot */
+    q_map vote_idx;     /* uint32 attester -> uint32 index into vts */
+    votes *vts;
+    size_t nvts, capvts;
+
+    q_held *ready;        /* resolution heap on arrival */
+    size_t nready, capready;
+    bool resolving;
+
+    q_root *work;       /* unviable cascade worklist */
+    size_t nwork, capwork;
+};
+
+static void *eng_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, "quarantine: out of memory in the eng_verdict engine\n");
+        abort();
+    }
+    return q;
+}
+
+/* ------------------------------------------------------------ events */
+
+static void eng_emit(q_engine *e, const q_event *ev)
+{
+    if (q_event_is_row(ev->type)) e->st.events++;
+    e->sink.emit(e->sink.ctx, ev);
+}
+
+/* Final verdict v (not CLEARED) for an item: counts it and emits its row. */
+static void eng_verdict(q_engine *e, q_item_kind kind, const q_root *id, q_verdict v, q_reason r)
+{
+    e->counters[q_verdict_counter(v)]++;
+    q_event ev = {.type = Q_EV_REJECT};
+    ev.u.reject.kind = kind;
+    ev.u.reject.id = *id;
+    ev.u.reject.verdict = v;
+    ev.u.reject.reason = r;
+    eng_emit(e, &ev);
+}
+
+static void eng_slashing(q_engine *e, q_slashing_kind k, uint32_t who, const q_root *first, const q_root *second)
+{
+    q_event ev = {.type = Q_EV_SLASHING};
+    ev.u.slashing.kind = k;
+    ev.u.slashing.validator = who;
+    ev.u.slashing.first = *first;
+    ev.u.slashing.second = *second;
+    eng_emit(e, &ev);
+}
+
+/* ------------------------------------------------------------ small keys */
+
+static void copy_key(uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES], const q_root *r, const uint8_t sig[Q_SIG_BYTES])
+{
+    memcpy(key, r->b, Q_ROOT_BYTES);
+    memcpy(key + Q_ROOT_BYTES, sig, Q_SIG_BYTES);
+}
+
+static bool seen_has(const q_map *m, const q_root *r, const uint8_t *sig)
+{
+    uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
+    copy_key(key, r, sig);
+    return q_map_get(m, key) != NULL;
+}
+
+static void seen_put(q_map *m, const q_root *r, const uint8_t *sig, uint64_t slot)
+{
+    uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
+    copy_key(key, r, sig);
+    q_map_put(m, key, &slot);
+}
+
+static void seen_del(q_map *m, const q_root *r, const uint8_t *sig)
+{
+    uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
+    copy_key(key, r, sig);
+    q_map_del(m, key);
+}
+
+/* ------------------------------------------------------------ blocks */
+
+/* Index of the cleared block (or genesis) with this root, or -1. */
+static int64_t block_find(const q_engine *e, const q_root *r)
+{
+    const uint32_t *i = q_map_get(&e->block_idx, r);
+    return i ? (int64_t)*i : -1;
+}
+
+static uint32_t block_add(q_engine *e, const q_root *root, const q_root *parent, uint64_t slot, uint32_t parent_idx)
+{
+    if (e->nblocks == e->capblocks) {
+        e->capblocks = e->capblocks ? 2 * e->capblocks : 1024;
+        e->blocks = eng_xrealloc(e->blocks, e->capblocks * sizeof *e->blocks);
+    }
+    uint32_t i = (uint32_t)e->nblocks++;
+    e->blocks[i] = (bnode){.root = *root, .parent = *parent, .slot = slot, .parent_idx = parent_idx};
+    q_map_put(&e->block_idx, root, &i);
+    return i;
+}
+
+/* ------------------------------------------------------------ unviable set */
+
+static bool unviable_has(const q_engine *e, const q_root *r) { return q_map_get(&e->unviable, r) != NULL; }
+
+/* Remembers r as unviable (FIFO, Q_UNVIABLE_MAX). Returns false when it was
+ * already remembered. */
+static bool unviable_add(q_engine *e, const q_root *r)
+{
+    if (unviable_has(e, r)) return false;
+    if (e->unv_len == Q_UNVIABLE_MAX) {
+        q_map_del(&e->unviable, &e->unv_ring[e->unv_head]);
+        e->unv_head = (e->unv_head + 1) % Q_UNVIABLE_MAX;
+        e->unv_len--;
+    }
+    e->unv_ring[(e->unv_head + e->unv_len) % Q_UNVIABLE_MAX] = *r;
+    e->unv_len++;
+    q_map_put(&e->unviable, r, NULL);
+    if (e->unv_len > e->st.unviable_peak) e->st.unviable_peak = e->unv_len;
+    return true;
+}
+
+/* ------------------------------------------------------------ orphan pool */
+
+/* Unlinks orphan i from the FIFO and returns it to the free list. */
+static void orphan_remove(q_engine *e, int32_t i)
+{
+    orphan *o = &e->orph[i];
+    if (o->prev != NIL) e->orph[o->prev].next = o->next;
+    else e->orph_head = o->next;
+    if (o->next != NIL) e->orph[o->next].prev = o->prev;
+    else e->orph_tail = o->prev;
+    o->next = e->orph_free;
+    o->prev = NIL;
+    e->orph_free = i;
+    e->norph--;
+}
+
+/* Holds block h as an orphan, evicting the oldest when the pool is full. */
+static void orphan_hold(q_engine *e, const q_held *h)
+{
+    if (e->norph == Q_ORPHAN_MAX) {
+        int32_t old = e->orph_head;
+        q_held victim = e->orph[old].h;
+        orphan_remove(e, old);
+        e->counters[Q_C_ORPHAN_EVICTED]++;
+        seen_del(&e->seen_blocks, &victim.u.b.root, victim.u.b.sig);
+        eng_verdict(e, Q_ITEM_BLOCK, &victim.u.b.root, Q_V_EVICTED, Q_R_ORPHAN);
+    }
+    int32_t i = e->orph_free;
+    e->orph_free = e->orph[i].next;
+    orphan *o = &e->orph[i];
+    o->h = *h;
+    o->prev = e->orph_tail;
+    o->next = NIL;
+    if (e->orph_tail != NIL) e->orph[e->orph_tail].next = i;
+    else e->orph_head = i;
+    e->orph_tail = i;
+    e->norph++;
+    if (e->norph > e->st.orphans_peak) e->st.orphans_peak = e->norph;
+}
+
+/* ------------------------------------------------------------ pending pool */
+
+static bool pheap_less(const q_engine *e, int32_t a, int32_t b)
+{
+    const q_held *x = &e->pend[a].h, *y = &e->pend[b].h;
+    if (x->u.a.att.data.slot != y->u.a.att.data.slot) return x->u.a.att.data.slot < y->u.a.att.data.slot;
+    return x->arrival < y->arrival;
+}
+
+static void pheap_set(q_engine *e, size_t pos, int32_t i)
+{
+    e->pheap[pos] = i;
+    e->pend[i].heap_pos = (uint32_t)pos;
+}
+
+static void pheap_up(q_engine *e, size_t pos)
+{
+    int32_t i = e->pheap[pos];
+    while (pos > 0) {
+        size_t parent = (pos - 1) / 2;
+        if (!pheap_less(e, i, e->pheap[parent])) break;
+        pheap_set(e, pos, e->pheap[parent]);
+        pos = parent;
+    }
+    pheap_set(e, pos, i);
+}
+
+static void pheap_down(q_engine *e, size_t pos)
+{
+    size_t n = e->npend;
+    int32_t i = e->pheap[pos];
+    for (;;) {
+        size_t c = 2 * pos + 1;
+        if (c >= n) break;
+        if (c + 1 < n && pheap_less(e, e->pheap[c + 1], e->pheap[c])) c++;
+        if (!pheap_less(e, e->pheap[c], i)) break;
+        pheap_set(e, pos, e->pheap[c]);
+        pos = c;
+    }
+    pheap_set(e, pos, i);
+}
+
+/* Unlinks pending attestation i from the FIFO, its block list and the heap,
+ * and frees its slot. The caller has copied what it needs. */
+static void pend_remove(q_engine *e, int32_t i)
+{
+    pend *p = &e->pend[i];
+    if (p->prev != NIL) e->pend[p->prev].next = p->next;
+    else e->pend_head = p->next;
+    if (p->next != NIL) e->pend[p->next].prev = p->prev;
+    else e->pend_tail = p->prev;
+
+    blist *bl = q_map_get(&e->waiting, &p->h.u.a.att.data.beacon_block_root);
+    if (p->bprev != NIL) e->pend[p->bprev].bnext = p->bnext;
+    else bl->head = p->bnext;
+    if (p->bnext != NIL) e->pend[p->bnext].bprev = p->bprev;
+    else bl->tail = p->bprev;
+    if (bl->head == NIL) q_map_del(&e->waiting, &p->h.u.a.att.data.beacon_block_root);
+
+    size_t pos = p->heap_pos, last = e->npend - 1;
+    e->npend--;
+    if (pos != last) { /* move the last leaf into the hole, then restore order */
+        int32_t moved = e->pheap[last];
+        pheap_set(e, pos, moved);
+        pheap_down(e, pos);
+        pheap_up(e, e->pend[moved].heap_pos);
+    }
+    p->next = e->pend_free;
+    e->pend_free = i;
+}
+
+/* Drops pending attestation i with verdict v (EVICTED, EXPIRED, UNVIABLE or
+ * HELD_AT_END, reason `pending`); a drop forgets the copy (seen). */
+static void pend_drop(q_engine *e, int32_t i, q_verdict v)
+{
+    q_held h = e->pend[i].h;
+    pend_remove(e, i);
+    if (v != Q_V_HELD_AT_END) seen_del(&e->seen_atts, &h.u.a.id, h.u.a.att.sig);
+    eng_verdict(e, Q_ITEM_ATTESTATION, &h.u.a.id, v, Q_R_PENDING);
+}
+
+/* Holds attestation h until its block clears, evicting the oldest when full. */
+static void pend_hold(q_engine *e, const q_held *h)
+{
+    if (e->npend == Q_PENDING_MAX) {
+        e->counters[Q_C_PENDING_EVICTED]++;
+        pend_drop(e, e->pend_head, Q_V_EVICTED);
+    }
+    int32_t i = e->pend_free;
+    e->pend_free = e->pend[i].next;
+    pend *p = &e->pend[i];
+    p->h = *h;
+    p->prev = e->pend_tail;
+    p->next = NIL;
+    if (e->pend_tail != NIL) e->pend[e->pend_tail].next = i;
+    else e->pend_head = i;
+    e->pend_tail = i;
+
+    blist *bl = q_map_get(&e->waiting, &h->u.a.att.data.beacon_block_root);
+    if (!bl) {
+        blist fresh = {NIL, NIL};
+        bl = q_map_put(&e->waiting, &h->u.a.att.data.beacon_block_root, &fresh);
+    }
+    p->bprev = bl->tail;
+    p->bnext = NIL;
+    if (bl->tail != NIL) e->pend[bl->tail].bnext = i;
+    else bl->head = i;
+    bl->tail = i;
+
+    e->npend++;
+    pheap_set(e, e->npend - 1, i);
+    pheap_up(e, e->npend - 1);
+    if (e->npend > e->st.pending_peak) e->st.pending_peak = e->npend;
+}
+
+/* ------------------------------------------------------------ resolution heap */
+
+static void ready_push(q_engine *e, const q_held *h)
+{
+    if (e->nready == e->capready) {
+        e->capready = e->capready ? 2 * e->capready : 64;
+        e->ready = eng_xrealloc(e->ready, e->capready * sizeof *e->ready);
+    }
+    size_t pos = e->nready++;
+    while (pos > 0) {
+        size_t parent = (pos - 1) / 2;
+        if (e->ready[parent].arrival <= h->arrival) break;
+        e->ready[pos] = e->ready[parent];
+        pos = parent;
+    }
+    e->ready[pos] = *h;
+}
+
+static q_held ready_pop(q_engine *e)
+{
+    q_held top = e->ready[0];
+    q_held last = e->ready[--e->nready];
+    size_t pos = 0, n = e->nready;
+    for (;;) {
+        size_t c = 2 * pos + 1;
+        if (c >= n) break;
+        if (c + 1 < n && e->ready[c + 1].arrival < e->ready[c].arrival) c++;
+        if (e->ready[c].arrival >= last.arrival) break;
+        e->ready[pos] = e->ready[c];
+        pos = c;
+    }
+    if (n) e->ready[pos] = last;
+    return top;
+}
+
+/* ------------------------------------------------------------ unviable cascade */
+
+static void work_push(q_engine *e, const q_root *r)
+{
+    if (e->nwork == e->capwork) {
+        e->capwork = e->capwork ? 2 * e->capwork : 64;
+        e->work = eng_xrealloc(e->work, e->capwork * sizeof *e->work);
+    }
+    e->work[e->nwork++] = *r;
+}
+
+/* Makes r unviable and rejects what hangs on it: held orphans whose parent
+ * (or own root: an earlier copy) is r become `bad_ancestor` and unviable in
+ * turn, recursively; attestations waiting on r become `bad_block`. */
+static void mark_unviable(q_engine *e, const q_root *r)
+{
+    work_push(e, r);
+    while (e->nwork) {
+        q_root x = e->work[--e->nwork];
+        if (!unviable_add(e, &x)) continue;
+        for (int32_t i = e->orph_head; i != NIL;) {
+            int32_t next = e->orph[i].next;
+            const q_held *h = &e->orph[i].h;
+            if (q_root_eq(&h->u.b.hdr.parent_root, &x) || q_root_eq(&h->u.b.root, &x)) {
+                q_root root = h->u.b.root;
+                orphan_remove(e, i);
+                eng_verdict(e, Q_ITEM_BLOCK, &root, Q_V_REJECT, Q_R_BAD_ANCESTOR);
+                work_push(e, &root);
+            }
+            i = next;
+        }
+        blist *bl = q_map_get(&e->waiting, &x);
+        while (bl) {
+            int32_t i = bl->head;
+            q_root id = e->pend[i].h.u.a.id;
+            pend_remove(e, i); /* may delete the list (and move map storage) */
+            eng_verdict(e, Q_ITEM_ATTESTATION, &id, Q_V_REJECT, Q_R_BAD_BLOCK);
+            bl = q_map_get(&e->waiting, &x);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ block checks */
+
+static void resolve(q_engine *e);
+
+/* Queues every held item that waits on the block `root`, which has just
+ * cleared: orphans whose parent it is, attestations for it. */
+static void release_dependents(q_engine *e, const q_root *root)
+{
+    for (int32_t i = e->orph_head; i != NIL;) {
+        int32_t next = e->orph[i].next;
+        if (q_root_eq(&e->orph[i].h.u.b.hdr.parent_root, root)) {
+            ready_push(e, &e->orph[i].h);
+            orphan_remove(e, i);
+        }
+        i = next;
+    }
+    blist *bl = q_map_get(&e->waiting, root);
+    while (bl) {
+        int32_t i = bl->head;
+        q_held h = e->pend[i].h;
+        pend_remove(e, i);
+        ready_push(e, &h);
+        bl = q_map_get(&e->waiting, root);
+    }
+}
+
+/* Block check 8 onwards, for a new block or a released orphan. */
+static void block_from8(q_engine *e, const q_held *h)
+{
+    const q_root *root = &h->u.b.root;
+    const q_block_header *hdr = &h->u.b.hdr;
+    if (unviable_has(e, root) || unviable_has(e, &hdr->parent_root)) {
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_REJECT, Q_R_BAD_ANCESTOR);
+        mark_unviable(e, root);
+        return;
+    }
+    int64_t p = block_find(e, &hdr->parent_root);
+    if (p < 0) {
+        orphan_hold(e, h);
+        return;
+    }
+    if (hdr->slot <= e->blocks[p].slot) {
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_REJECT, Q_R_SLOT_NOT_AFTER_PARENT);
+        mark_unviable(e, root);
+        return;
+    }
+    if (block_find(e, root) >= 0) { /* another copy of it cleared first */
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_IGNORE, Q_R_DUPLICATE);
+        return;
+    }
+    block_add(e, root, &hdr->parent_root, hdr->slot, (uint32_t)p);
+    e->counters[Q_C_CLEARED]++;
+    q_event ev = {.type = Q_EV_CLEARED_BLOCK};
+    ev.u.block.root = *root;
+    ev.u.block.slot = hdr->slot;
+    ev.u.block.proposer = hdr->proposer;
+    ev.u.block.parent_root = hdr->parent_root;
+    ev.u.block.seq = ++e->seq;
+    eng_emit(e, &ev);
+    release_dependents(e, root);
+    resolve(e);
+}
+
+static void apply_block(q_engine *e, const q_frame *f, const q_checked *c)
+{
+    const q_signed_block *b = &f->u.block;
+    const q_root *root = &c->ids.id;
+    uint64_t slot = b->hdr.slot;
+    /* 1. slot_start_ms(slot) > now + DISPARITY, without overflow. */
+    if (slot > (e->now_ms + Q_DISPARITY_MS) / Q_SLOT_MS) {
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_IGNORE, Q_R_FUTURE_SLOT);
+        return;
+    }
+    if (slot <= e->finalized_slot) { /* 2 */
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_IGNORE, Q_R_FINALIZED);
+        return;
+    }
+    if (block_find(e, root) >= 0 || seen_has(&e->seen_blocks, root, b->sig)) { /* 3 */
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_IGNORE, Q_R_DUPLICATE);
+        return;
+    }
+    seen_put(&e->seen_blocks, root, b->sig, slot);
+    if (!c->duty_ok) { /* 4 */
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_REJECT, Q_R_WRONG_PROPOSER);
+        mark_unviable(e, root);
+        return;
+    }
+    if (!c->body_ok) { /* 5 */
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_REJECT, Q_R_BAD_BODY);
+        mark_unviable(e, root);
+        return;
+    }
+    if (!c->sig_ok) { /* 6: that copy only */
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_REJECT, Q_R_BAD_SIGNATURE);
+        return;
+    }
+    /* 7. The first root at this slot that passed 4-6 is remembered; another
+     * root is a double proposal (the proposer is fixed by the slot). */
+    const q_root *first = q_map_get(&e->proposals, &slot);
+    if (!first) {
+        q_map_put(&e->proposals, &slot, root);
+    } else if (!q_root_eq(first, root)) {
+        q_root kept = *first;
+        eng_slashing(e, Q_S_DOUBLE_PROPOSAL, b->hdr.proposer, &kept, root);
+        eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_SLASHABLE, Q_R_DOUBLE_PROPOSAL);
+        mark_unviable(e, root);
+        return;
+    }
+    q_held h = {.kind = Q_KIND_BLOCK, .arrival = e->arrival};
+    h.u.b.hdr = b->hdr;
+    memcpy(h.u.b.sig, b->sig, Q_SIG_BYTES);
+    h.u.b.root = *root;
+    block_from8(e, &h);
+}
+
+/* ------------------------------------------------------------ attestation checks */
+
+/* Attestation check 8 onwards; its block is known (cleared or genesis). */
+static void att_from8(q_engine *e, const q_held *h, int64_t bi)
+{
+    const q_att_data *d = &h->u.a.att.data;
+    uint64_t limit = q_epoch_start_slot(d->target_epoch);
+    while (e->blocks[bi].slot > limit) bi = e->blocks[bi].parent_idx;
+    if (!q_root_eq(&e->blocks[bi].root, &d->target_root)) {
+        eng_verdict(e, Q_ITEM_ATTESTATION, &h->u.a.id, Q_V_REJECT, Q_R_BAD_TARGET_ROOT);
+        return;
+    }
+    if (d->source_epoch > d->target_epoch) {
+        eng_verdict(e, Q_ITEM_ATTESTATION, &h->u.a.id, Q_V_REJECT, Q_R_BAD_SOURCE);
+        return;
+    }
+    if (q_map_get(&e->cleared_atts, &h->u.a.id)) { /* another copy cleared first */
+        eng_verdict(e, Q_ITEM_ATTESTATION, &h->u.a.id, Q_V_IGNORE, Q_R_DUPLICATE);
+        return;
+    }
+    q_map_put(&e->cleared_atts, &h->u.a.id, &d->slot);
+    e->counters[Q_C_CLEARED]++;
+    q_event ev = {.type = Q_EV_CLEARED_ATT};
+    ev.u.att.id = h->u.a.id;
+    ev.u.att.attester = h->u.a.att.attester;
+    ev.u.att.slot = d->slot;
+    ev.u.att.idx = d->index;
+    ev.u.att.block_root = d->beacon_block_root;
+    ev.u.att.source_epoch = d->source_epoch;
+    ev.u.att.target_epoch = d->target_epoch;
+    ev.u.att.data_root = h->u.a.data_root;
+    ev.u.att.seq = ++e->seq;
+    eng_emit(e, &ev);
+}
+
+/* Attestation check 7 onwards. */
+static void att_from7(q_engine *e, const q_held *h)
+{
+    const q_root *br = &h->u.a.att.data.beacon_block_root;
+    if (unviable_has(e, br)) {
+        eng_verdict(e, Q_ITEM_ATTESTATION, &h->u.a.id, Q_V_REJECT, Q_R_BAD_BLOCK);
+        return;
+    }
+    int64_t bi = block_find(e, br);
+    if (bi < 0) {
+        pend_hold(e, h);
+        return;
+    }
+    att_from8(e, h, bi);
+}
+
+/* Check 6 against attester's earlier votes; records this one. Returns the
+ * reason (double_vote or surround_vote) when it is slashable, after emitting
+ * the slashing event; Q_R_NONE otherwise. */
+static q_reason att_slashing(q_engine *e, uint32_t attester, const q_att_data *d, const q_root *data_root)
+{
+    uint32_t *vi = q_map_get(&e->vote_idx, &attester);
+    if (!vi) {
+        if (e->nvts == e->capvts) {
+            e->capvts = e->capvts ? 2 * e->capvts : 256;
+            e->vts = eng_xrealloc(e->vts, e->capvts * sizeof *e->vts);
+        }
+        uint32_t idx = (uint32_t)e->nvts++;
+        e->vts[idx] = (votes){0};
+        vi = q_map_put(&e->vote_idx, &attester, &idx);
+    }
+    votes *vs = &e->vts[*vi];
+    uint64_t s2 = d->source_epoch, t2 = d->target_epoch;
+    const vote *dbl = NULL, *sur = NULL;
+    bool known = false;
+    for (uint32_t k = 0; k < vs->n; k++) {
+        const vote *v = &vs->v[k];
+        if (q_root_eq(&v->data_root, data_root)) {
+            known = true; /* this very vote came before (dropped and sent again) */
+            continue;
+        }
+        if (v->target == t2) {
+            if (!dbl) dbl = v;
+        } else if (!sur && ((v->source < s2 && t2 < v->target) || (s2 < v->source && v->target < t2))) {
+            sur = v;
+        }
+    }
+    if (!known) {
+        if (vs->n == vs->cap) {
+            vs->cap = vs->cap ? 2 * vs->cap : 4;
+            vs->v = eng_xrealloc(vs->v, vs->cap * sizeof *vs->v);
+        }
+        vs->v[vs->n++] = (vote){.source = s2, .target = t2, .data_root = *data_root};
+    }
+    if (dbl) {
+        q_root first = dbl->data_root;
+        eng_slashing(e, Q_S_DOUBLE_VOTE, attester, &first, data_root);
+        return Q_R_DOUBLE_VOTE;
+    }
+    if (sur) {
+        q_root first = sur->data_root;
+        eng_slashing(e, Q_S_SURROUND_VOTE, attester, &first, data_root);
+        return Q_R_SURROUND_VOTE;
+    }
+    return Q_R_NONE;
+}
+
+static void apply_att(q_engine *e, const q_frame *f, const q_checked *c)
+{
+    const q_attestation *a = &f->u.att;
+    const q_att_data *d = &a->data;
+    const q_root *id = &c->ids.id;
+    if (d->target_epoch != q_epoch(d->slot)) { /* 1 */
+        eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_REJECT, Q_R_BAD_TARGET_EPOCH);
+        return;
+    }
+    if (d->slot > (e->now_ms + Q_DISPARITY_MS) / Q_SLOT_MS) { /* 2 */
+        eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_IGNORE, Q_R_FUTURE_SLOT);
+        return;
+    }
+    if (q_epoch(d->slot) + 1 < q_epoch(e->cur_slot)) {
+        eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_IGNORE, Q_R_TOO_OLD);
+        return;
+    }
+    if (q_map_get(&e->cleared_atts, id) || seen_has(&e->seen_atts, id, a->sig)) { /* 3 */
+        eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_IGNORE, Q_R_DUPLICATE);
+        return;
+    }
+    seen_put(&e->seen_atts, id, a->sig, d->slot);
+    if (!c->duty_ok) { /* 4 */
+        eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_REJECT, Q_R_NOT_IN_COMMITTEE);
+        return;
+    }
+    if (!c->sig_ok) { /* 5 */
+        eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_REJECT, Q_R_BAD_SIGNATURE);
+        return;
+    }
+    q_reason slash = att_slashing(e, a->attester, d, &c->ids.aux); /* 6 */
+    if (slash != Q_R_NONE) {
+        eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_SLASHABLE, slash);
+        return;
+    }
+    q_held h = {.kind = Q_KIND_ATTESTATION, .arrival = e->arrival};
+    h.u.a.att = *a;
+    h.u.a.id = *id;
+    h.u.a.data_root = c->ids.aux;
+    att_from7(e, &h);
+}
+
+/* ------------------------------------------------------------ resolution */
+
+/* Drains the ready heap in arrival order; clearing a block adds its own
+ * dependents, so this is the recursive resolution of section 4, check 9. */
+static void resolve(q_engine *e)
+{
+    if (e->resolving) return;
+    e->resolving = true;
+    while (e->nready) {
+        q_held h = ready_pop(e);
+        if (h.kind == Q_KIND_BLOCK) {
+            block_from8(e, &h);
+        } else {
+            int64_t bi = block_find(e, &h.u.a.att.data.beacon_block_root);
+            att_from8(e, &h, bi);
+        }
+    }
+    e->resolving = false;
+}
+
+/* ------------------------------------------------------------ time and pruning */
+
+static bool keep_att_recent(void *ctx, const void *key, const void *val)
+{
+    const q_engine *e = ctx;
+    uint64_t slot;
+    memcpy(&slot, val, sizeof slot);
+    return q_epoch(slot) + 1 >= q_epoch(e->cur_slot); /* else check 2 says too_old first */
+}
+
+static bool keep_block_unfinalized(void *ctx, const void *key, const void *val)
+{
+    const q_engine *e = ctx;
+    uint64_t slot;
+    memcpy(&slot, val, sizeof slot);
+    return slot > e->finalized_slot; /* else check 2 says finalized first */
+}
+
+static bool keep_proposal_unfinalized(void *ctx, const void *key, const void *val)
+{
+    const q_engine *e = ctx;
+    uint64_t slot;
+    memcpy(&slot, key, sizeof slot);
+    return slot > e->finalized_slot;
+}
+
+/* Moves virtual time to t_ms (never back): a new slot is a commit point for
+ * the sink, and at a new epoch the attestation id sets forget what check 2
+ * now ignores as too_old; then waiting attestations past slot + 32 expire. */
+static void eng_advance(q_engine *e, uint64_t t_ms)
+{
+    if (t_ms > e->now_ms) {
+        e->now_ms = t_ms;
+        uint64_t slot = q_current_slot(t_ms);
+        if (slot != e->cur_slot) {
+            uint64_t old_epoch = q_epoch(e->cur_slot);
+            e->cur_slot = slot;
+            q_event ev = {.type = Q_EV_SLOT};
+            ev.u.slot = slot;
+            eng_emit(e, &ev);
+            if (q_epoch(slot) != old_epoch) {
+                q_map_filter(&e->seen_atts, keep_att_recent, e);
+                q_map_filter(&e->cleared_atts, keep_att_recent, e);
+            }
+        }
+    }
+    /* Every frame, not only at a new slot: an attestation may have been held
+     * already past its expiry (held late in the previous epoch's window). */
+    while (e->npend) {
+        int32_t i = e->pheap[0];
+        if (e->pend[i].h.u.a.att.data.slot + Q_PENDING_EXPIRY_SLOTS >= e->cur_slot) break;
+        pend_drop(e, i, Q_V_EXPIRED);
+    }
+}
+
+/* FINALIZE: the finalized slot moves forward to epoch*32; held items at or
+ * before it are dropped as UNVIABLE; what check 2 now ignores is forgotten,
+ * and so are votes whose target is older than the finalized epoch. */
+static void eng_finalize(q_engine *e, uint64_t epoch)
+{
+    uint64_t fslot = epoch > UINT64_MAX / Q_SLOTS_PER_EPOCH ? UINT64_MAX : q_epoch_start_slot(epoch);
+    if (fslot <= e->finalized_slot) return;
+    e->finalized_slot = fslot;
+    for (int32_t i = e->orph_head; i != NIL;) {
+        int32_t next = e->orph[i].next;
+        if (e->orph[i].h.u.b.hdr.slot <= fslot) {
+            q_held h = e->orph[i].h;
+            orphan_remove(e, i);
+            seen_del(&e->seen_blocks, &h.u.b.root, h.u.b.sig);
+            eng_verdict(e, Q_ITEM_BLOCK, &h.u.b.root, Q_V_UNVIABLE, Q_R_ORPHAN);
+        }
+        i = next;
+    }
+    for (int32_t i = e->pend_head; i != NIL;) {
+        int32_t next = e->pend[i].next;
+        if (e->pend[i].h.u.a.att.data.slot <= fslot) pend_drop(e, i, Q_V_UNVIABLE);
+        i = next;
+    }
+    q_map_filter(&e->seen_blocks, keep_block_unfinalized, e);
+    q_map_filter(&e->proposals, keep_proposal_unfinalized, e);
+    for (size_t k = 0; k < e->nvts; k++) {
+        votes *vs = &e->vts[k];
+        uint32_t w = 0;
+        for (uint32_t r = 0; r < vs->n; r++)
+            if (vs->v[r].target >= epoch) vs->v[w++] = vs->v[r];
+        vs->n = w;
+    }
+}
+
+/* END: resolution is already complete after every frame; what is still held
+ * is reported as HELD_AT_END, then the final counters go out. */
+static void eng_end(q_engine *e)
+{
+    resolve(e);
+    while (e->orph_head != NIL) {
+        q_held h = e->orph[e->orph_head].h;
+        orphan_remove(e, e->orph_head);
+        eng_verdict(e, Q_ITEM_BLOCK, &h.u.b.root, Q_V_HELD_AT_END, Q_R_ORPHAN);
+    }
+    while (e->pend_head != NIL) pend_drop(e, e->pend_head, Q_V_HELD_AT_END);
+    e->ended = true;
+    q_event ev = {.type = Q_EV_END};
+    memcpy(ev.u.counters, e->counters, sizeof e->counters);
+    eng_emit(e, &ev);
+}
+
+/* ------------------------------------------------------------ the engine */
+
+q_engine *q_engine_new(const q_sink *sink)
+{
+    q_engine *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->sink = *sink;
+    e->unv_ring = calloc(Q_UNVIABLE_MAX, sizeof *e->unv_ring);
+    e->pend = calloc(Q_PENDING_MAX, sizeof *e->pend);
+    e->pheap = calloc(Q_PENDING_MAX, sizeof *e->pheap);
+    if (!e->unv_ring || !e->pend || !e->pheap) {
+        q_engine_free(e);
+        return NULL;
+    }
+    q_map_init(&e->block_idx, Q_ROOT_BYTES, sizeof(uint32_t));
+    q_map_init(&e->seen_blocks, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
+    q_map_init(&e->proposals, sizeof(uint64_t), sizeof(q_root));
+    q_map_init(&e->unviable, Q_ROOT_BYTES, 0);
+    q_map_init(&e->waiting, Q_ROOT_BYTES, sizeof(blist));
+    q_map_init(&e->seen_atts, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
+    q_map_init(&e->cleared_atts, Q_ROOT_BYTES, sizeof(uint64_t));
+    q_map_init(&e->vote_idx, sizeof(uint32_t), sizeof(uint32_t));
+    e->orph_head = e->orph_tail = NIL;
+    for (int32_t i = 0; i < (int32_t)Q_ORPHAN_MAX; i++) e->orph[i].next = i + 1 < (int32_t)Q_ORPHAN_MAX ? i + 1 : NIL;
+    e->orph_free = 0;
+    e->pend_head = e->pend_tail = NIL;
+    for (int32_t i = 0; i < (int32_t)Q_PENDING_MAX; i++) e->pend[i].next = i + 1 < (int32_t)Q_PENDING_MAX ? i + 1 : NIL;
+    e->pend_free = 0;
+    q_root zero = {{0}};
+    block_add(e, q_genesis_root(), &zero, 0, 0);
+    return e;
+}
+
+void q_engine_free(q_engine *e)
+{
+    if (!e) return;
+    if (e->hello) q_registry_destroy(&e->reg);
+    free(e->blocks);
+    q_map_destroy(&e->block_idx);
+    q_map_destroy(&e->seen_blocks);
+    q_map_destroy(&e->proposals);
+    q_map_destroy(&e->unviable);
+    q_map_destroy(&e->waiting);
+    q_map_destroy(&e->seen_atts);
+    q_map_destroy(&e->cleared_atts);
+    q_map_destroy(&e->vote_idx);
+    for (size_t k = 0; k < e->nvts; k++) free(e->vts[k].v);
+    free(e->vts);
+    free(e->unv_ring);
+    free(e->pend);
+    free(e->pheap);
+    free(e->ready);
+    free(e->work);
+    free(e);
+}
+
+int q_engine_apply(q_engine *e, const q_frame *f, const q_checked *c)
+{
+    if (e->ended) return -1;
+    if (f->kind == Q_KIND_HELLO) {
+        if (e->hello || q_registry_init(&e->reg, f->u.hello.n_validators) < 0) return -1;
+        e->hello = true;
+        e->n = f->u.hello.n_validators;
+        eng_advance(e, f->t_ms);
+        e->st.frames++;
+        return 0;
+    }
+    if (!e->hello) return -1;
+    e->st.frames++;
+    eng_advance(e, f->t_ms);
+    switch (f->kind) {
+    case Q_KIND_BLOCK:
+    case Q_KIND_ATTESTATION:
+        if (!c) return -1;
+        e->arrival++;
+        e->st.items++;
+        e->counters[Q_C_RECEIVED]++;
+        if (f->kind == Q_KIND_BLOCK) apply_block(e, f, c);
+        else apply_att(e, f, c);
+        break;
+    case Q_KIND_TICK:
+        break;
+    case Q_KIND_FINALIZE:
+        eng_finalize(e, f->u.fin.epoch);
+        break;
+    case Q_KIND_END:
+        eng_end(e);
+        break;
+    default:
+        return -1;
+    }
+    return 0;
+}
+
+q_registry *q_engine_registry(q_engine *e) { return e->hello ? &e->reg : NULL; }
+
+bool q_engine_ended(const q_engine *e) { return e->ended; }
+
+const uint64_t *q_engine_counters(const q_engine *e) { return e->counters; }
+
+void q_engine_get_stats(const q_engine *e, q_engine_stats *out)
+{
+    *out = e->st;
+    out->orphans = e->norph;
+    out->pending = e->npend;
+    out->unviable = e->unv_len;
+}
+
+/* ------------------------------------------------------------ whole streams */
+
+int q_engine_run_serial(const char *path, const q_sink *sink, q_engine_stats *stats, char *err, size_t errlen)
+{
+    if (q_crypto_init() < 0) {
+        snprintf(err, errlen, "libsodium cannot start");
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    q_reader rd;
+    q_engine *e = NULL;
+    if (q_reader_init_fd(&rd, fd, true) < 0 || !(e = q_engine_new(sink))) {
+        snprintf(err, errlen, "out of memory");
+        close(fd);
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        q_frame f;
+        q_wire_error we;
+        int r = q_reader_next(&rd, &f, &we);
+        if (r == Q_DEC_DONE) break;
+        if (r == Q_DEC_ERROR) {
+            char buf[256];
+            snprintf(err, errlen, "%s: %s", path, q_wire_error_format(&we, buf, sizeof buf));
+            rc = -1;
+            break;
+        }
+        q_checked c;
+        q_registry *reg = q_engine_registry(e);
+        int a = -1;
+        if (f.kind != Q_KIND_BLOCK && f.kind != Q_KIND_ATTESTATION) {
+            a = q_engine_apply(e, &f, NULL);
+        } else if (reg) {
+            q_prepare(reg, &f, &c);
+            a = q_engine_apply(e, &f, &c);
+        }
+        uint8_t kind = f.kind;
+        q_frame_release(&f);
+        if (a < 0) {
+            snprintf(err, errlen, "%s: the engine refused a %s frame (%s)", path, q_kind_word(kind),
+                     kind == Q_KIND_HELLO ? "cannot hold the validator registry" : "out of order");
+            rc = -1;
+            break;
+        }
+        if (kind == Q_KIND_END) break;
+    }
+    if (stats) q_engine_get_stats(e, stats);
+    q_engine_free(e);
+    q_reader_destroy(&rd);
+    close(fd);
+    return rc;
+}

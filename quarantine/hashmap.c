@@ -1,0 +1,177 @@
+/* quarantine/hashmap.c: see hashmap.h. */
+#include "quarantine/hashmap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A 64-bit hash of ksz bytes: every 8-byte word (and the tail) folded in with
+ * a multiply-xorshift step, finished with the splitmix64 finaliser. */
+static uint64_t hash_key(const void *key, size_t ksz)
+{
+    const uint8_t *p = key;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ksz;
+    size_t i = 0;
+    for (; i + 8 <= ksz; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    }
+    if (i < ksz) {
+        uint64_t w = 0;
+        memcpy(&w, p + i, ksz - i);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    }
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    return h;
+}
+
+static void *map_xcalloc(size_t n, size_t sz)
+{
+    void *p = calloc(n ? n : 1, sz ? sz : 1);
+    if (!p) {
+        fprintf(stderr, "quarantine: out of memory (hash map of %zu entries)\n", n);
+        abort();
+    }
+    return p;
+}
+
+void q_map_init(q_map *m, size_t ksz, size_t vsz)
+{
+    memset(m, 0, sizeof *m);
+    m->ksz = ksz;
+    m->vsz = vsz;
+}
+
+void q_map_destroy(q_map *m)
+{
+    free(m->used);
+    free(m->keys);
+    free(m->vals);
+    size_t ksz = m->ksz, vsz = m->vsz;
+    q_map_init(m, ksz, vsz);
+}
+
+/* The slot holding key, or the empty slot where it would go. cap > 0. */
+static size_t find_slot(const q_map *m, const void *key, bool *found)
+{
+    size_t mask = m->cap - 1;
+    size_t i = (size_t)hash_key(key, m->ksz) & mask;
+    while (m->used[i]) {
+        if (memcmp(m->keys + i * m->ksz, key, m->ksz) == 0) {
+            *found = true;
+            return i;
+        }
+        i = (i + 1) & mask;
+    }
+    *found = false;
+    return i;
+}
+
+void *q_map_get(const q_map *m, const void *key)
+{
+    if (m->len == 0) return NULL;
+    bool found;
+    size_t i = find_slot(m, key, &found);
+    return found ? m->vals + i * m->vsz : NULL;
+}
+
+/* Rehashes into a table of new_cap slots (a power of two > 2 * len). */
+static void map_grow(q_map *m, size_t new_cap)
+{
+    q_map old = *m;
+    m->cap = new_cap;
+    m->len = 0;
+    m->used = map_xcalloc(new_cap, 1);
+    m->keys = map_xcalloc(new_cap, m->ksz);
+    m->vals = map_xcalloc(new_cap, m->vsz);
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.used[i]) q_map_put(m, old.keys + i * old.ksz, old.vals + i * old.vsz);
+    free(old.used);
+    free(old.keys);
+    free(old.vals);
+}
+
+void *q_map_put(q_map *m, const void *key, const void *val)
+{
+    if (2 * (m->len + 1) > m->cap) map_grow(m, m->cap ? 2 * m->cap : 16);
+    bool found;
+    size_t i = find_slot(m, key, &found);
+    if (!found) {
+        m->used[i] = 1;
+        memcpy(m->keys + i * m->ksz, key, m->ksz);
+        m->len++;
+    }
+    uint8_t *v = m->vals + i * m->vsz;
+    if (m->vsz) {
+        if (val) memcpy(v, val, m->vsz);
+        else memset(v, 0, m->vsz);
+    }
+    return v;
+}
+
+/* Empties slot i and shifts later members of its probe run back, so that no
+ * lookup ever stops early at the hole (Knuth's algorithm R for linear probing). */
+static void remove_at(q_map *m, size_t i)
+{
+    size_t mask = m->cap - 1;
+    size_t hole = i;
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!m->used[j]) break;
+        size_t home = (size_t)hash_key(m->keys + j * m->ksz, m->ksz) & mask;
+        /* j may move into the hole only when its home is not in (hole, j]. */
+        bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+        if (stays) continue;
+        memcpy(m->keys + hole * m->ksz, m->keys + j * m->ksz, m->ksz);
+        memcpy(m->vals + hole * m->vsz, m->vals + j * m->vsz, m->vsz);
+        hole = j;
+    }
+    m->used[hole] = 0;
+    m->len--;
+}
+
+bool q_map_del(q_map *m, const void *key)
+{
+    if (m->len == 0) return false;
+    bool found;
+    size_t i = find_slot(m, key, &found);
+    if (!found) return false;
+    remove_at(m, i);
+    return true;
+}
+
+void q_map_filter(q_map *m, bool (*keep)(void *ctx, const void *key, const void *val), void *ctx)
+{
+    if (m->len == 0) return;
+    /* Rebuild: simpler than deleting during a scan, and it also shrinks a
+     * table that has emptied (flat memory on a long stream). */
+    q_map old = *m;
+    uint8_t *keepf = map_xcalloc(old.cap, 1);
+    size_t live = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.used[i] && keep(ctx, old.keys + i * old.ksz, old.vals + i * old.vsz)) {
+            keepf[i] = 1;
+            live++;
+        }
+    size_t cap = 16;
+    while (cap < 2 * live + 2) cap *= 2;
+    m->cap = cap;
+    m->len = 0;
+    m->used = map_xcalloc(cap, 1);
+    m->keys = map_xcalloc(cap, m->ksz);
+    m->vals = map_xcalloc(cap, m->vsz);
+    for (size_t i = 0; i < old.cap; i++)
+        if (keepf[i]) q_map_put(m, old.keys + i * old.ksz, old.vals + i * old.vsz);
+    free(keepf);
+    free(old.used);
+    free(old.keys);
+    free(old.vals);
+}

@@ -16,6 +16,7 @@
 int q_cmd_help(int argc, char **argv);
 int q_cmd_replay(int argc, char **argv); /* quarantine/replay.c */
 int q_cmd_run(int argc, char **argv);    /* quarantine/run.c */
+int q_cmd_check(int argc, char **argv);  /* quarantine/check.c */
 
 /* ------------------------------------------------------------ flag parsing */
 

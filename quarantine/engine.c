@@ -116,7 +116,7 @@ struct q_engine {
     q_registry reg;
 
     uint64_t now_ms, cur_slot, finalized_slot;
-    uint64_t arrival, seq;
+    uint64_t arrival, seq; /* items applied; the next seq (0-based, clear order) */
     uint64_t counters[Q_C_COUNT];
     q_engine_stats st;
 
@@ -554,7 +554,7 @@ static void block_from8(q_engine *e, const q_held *h)
     ev.u.block.slot = hdr->slot;
     ev.u.block.proposer = hdr->proposer;
     ev.u.block.parent_root = hdr->parent_root;
-    ev.u.block.seq = ++e->seq;
+    ev.u.block.seq = e->seq++;
     eng_emit(e, &ev);
     release_dependents(e, root);
     resolve(e);
@@ -643,7 +643,7 @@ static void att_from8(q_engine *e, const q_held *h, int64_t bi)
     ev.u.att.source_epoch = d->source_epoch;
     ev.u.att.target_epoch = d->target_epoch;
     ev.u.att.data_root = h->u.a.data_root;
-    ev.u.att.seq = ++e->seq;
+    ev.u.att.seq = e->seq++;
     eng_emit(e, &ev);
 }
 

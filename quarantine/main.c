@@ -20,6 +20,7 @@ static const q_command commands[] = {
     {"help", q_cmd_help, "show this list, or `help CMD` for one subcommand's usage"},
     {"run", q_cmd_run, "verify a stream in parallel on weft, apply verdicts in order, store what clears"},
     {"replay", q_cmd_replay, "run the engine serially on a stream file into a store (the serial twin of run)"},
+    {"check", q_cmd_check, "compare a store with the expected verdicts of a stream; check the invariants"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -248,8 +248,8 @@ Test(engine_block, clears_in_order_and_duplicates_are_ignored)
     tblock b = mk_block(2, &a.root, 1, at(2));
     feed(&a.f);
     feed(&b.f);
-    cr_assert_eq(seq_of(&a.root), 1);
-    cr_assert_eq(seq_of(&b.root), 2);
+    cr_assert_eq(seq_of(&a.root), 0);
+    cr_assert_eq(seq_of(&b.root), 1);
     feed(&b.f); /* same copy again */
     expect_verdict(&b.root, Q_V_IGNORE, Q_R_DUPLICATE);
     plain(Q_KIND_END, at(3));
@@ -925,7 +925,7 @@ Test(store, rows_and_restart_marker)
         "SELECT seq FROM blocks WHERE slot = 2",
         "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'",
     };
-    const int64_t want[] = {2, 1, 1, 0, 3, 4, 2, 1};
+    const int64_t want[] = {2, 1, 1, 0, 3, 4, 1, 1};
     sqlite3 *d1, *d2;
     cr_assert_eq(sqlite3_open(p1, &d1), SQLITE_OK);
     cr_assert_eq(sqlite3_open(p2, &d2), SQLITE_OK);

@@ -16,6 +16,7 @@
 
 #include "quarantine/cmd.h"
 #include "quarantine/engine.h"
+#include "quarantine/report.h"
 #include "quarantine/store.h"
 #include "quarantine/wire.h"
 
@@ -33,48 +34,11 @@ static void usage(FILE *f)
                "I/O or database error (what was applied before it stays committed); 2 usage.\n");
 }
 
-/* Tallies final verdicts by (verdict, reason) on their way to the store. */
-typedef struct tally {
-    q_sink next;
-    uint64_t by[Q_V_COUNT][Q_R_COUNT];
-    uint64_t slashings;
-} tally;
-
-static void tally_emit(void *ctx, const q_event *ev)
-{
-    tally *t = ctx;
-    if (ev->type == Q_EV_REJECT) t->by[ev->u.reject.verdict][ev->u.reject.reason]++;
-    else if (ev->type == Q_EV_CLEARED_BLOCK || ev->type == Q_EV_CLEARED_ATT) t->by[Q_V_CLEARED][Q_R_NONE]++;
-    else if (ev->type == Q_EV_SLASHING) t->slashings++;
-    t->next.emit(t->next.ctx, ev);
-}
-
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void summary(const tally *t, const q_engine *e, double secs, uint64_t resumed)
-{
-    q_engine_stats st;
-    q_engine_get_stats(e, &st);
-    const uint64_t *c = q_engine_counters(e);
-    printf("replay: %" PRIu64 " items (%" PRIu64 " frames) in %.3f s: %.0f items/s\n", st.items, st.frames, secs,
-           secs > 0 ? (double)st.items / secs : 0.0);
-    if (resumed) printf("  resumed: %" PRIu64 " events were already stored and were skipped\n", resumed);
-    printf("  counters:");
-    for (int i = 0; i < Q_C_COUNT; i++) printf(" %s=%" PRIu64, q_counter_word((q_counter)i), c[i]);
-    printf("\n  by verdict and reason:\n");
-    for (int v = 0; v < Q_V_COUNT; v++)
-        for (int r = 0; r < Q_R_COUNT; r++)
-            if (t->by[v][r])
-                printf("    %-11s %-22s %" PRIu64 "\n", q_verdict_word((q_verdict)v),
-                       r ? q_reason_word((q_reason)r) : "", t->by[v][r]);
-    printf("  slashings reported: %" PRIu64 "\n", t->slashings);
-    printf("  peaks: orphans %zu/%u, pending %zu/%u, unviable %zu/%u\n", st.orphans_peak, Q_ORPHAN_MAX,
-           st.pending_peak, Q_PENDING_MAX, st.unviable_peak, Q_UNVIABLE_MAX);
 }
 
 int q_cmd_replay(int argc, char **argv)
@@ -111,10 +75,9 @@ int q_cmd_replay(int argc, char **argv)
         close(fd);
         return 1;
     }
-    static tally t; /* large; one per process */
-    memset(&t, 0, sizeof t);
-    t.next = q_store_sink(store);
-    q_sink sink = {.emit = tally_emit, .ctx = &t};
+    static q_tally t; /* large; one per process */
+    q_tally_init(&t, q_store_sink(store));
+    q_sink sink = q_tally_sink(&t);
     q_engine *e = q_engine_new(&sink);
     q_reader rd;
     if (!e || q_reader_init_fd(&rd, fd, true) < 0) {
@@ -158,7 +121,7 @@ int q_cmd_replay(int argc, char **argv)
         fprintf(stderr, "quarantine replay: %s\n", err);
         rc = 1;
     }
-    summary(&t, e, secs, resumed);
+    q_report_summary(stdout, "replay", &t, e, secs, resumed, NULL, 0);
     q_engine_free(e);
     q_reader_destroy(&rd);
     close(fd);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 int q_cmd_help(int argc, char **argv);
+int q_cmd_gen(int argc, char **argv);    /* quarantine/gen.c */
 int q_cmd_replay(int argc, char **argv); /* quarantine/replay.c */
 int q_cmd_run(int argc, char **argv);    /* quarantine/run.c */
 int q_cmd_check(int argc, char **argv);  /* quarantine/check.c */

@@ -340,7 +340,7 @@ static void compare_rejects(checker *c)
         v[n].p = *p;
         n++;
     }
-    qsort(v, n, sizeof *v, rdiff_cmp);
+    if (n) qsort(v, n, sizeof *v, rdiff_cmp);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         q_root id;

@@ -231,7 +231,7 @@ void weft_idle_notify(weft_idle *w);
 #define WEFT__FN static inline __attribute__((unused))
 
 /* The body shared by every arity: P = parameter list, A = struct fields,
- * PACK = initialiser, CALL = call from the unpacked struct `a`. */
+ * PACK = initialiser, CALL = call from the unpacked struct `weft__a`. */
 #define WEFT__TASK(ret, name, P, A, PACK, CALL)                                   \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
     WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
@@ -240,33 +240,33 @@ void weft_idle_notify(weft_idle *w);
         weft_flowvar raw;                                                         \
         ret (*weft_sync)(weft_flowvar);                                           \
     } name##__weft_fv;                                                            \
-    WEFT__FN void name##__weft_run(void *buf)                               \
+    WEFT__FN void name##__weft_run(void *weft__buf)                         \
     {                                                                             \
-        name##__weft_args a;                                                      \
-        memcpy(&a, buf, sizeof a);                                                \
-        ret r = name CALL;                                                        \
-        memcpy(buf, &r, sizeof r);                                                \
+        name##__weft_args weft__a;                                                \
+        memcpy(&weft__a, weft__buf, sizeof weft__a);                              \
+        ret weft__r = name CALL;                                                  \
+        memcpy(weft__buf, &weft__r, sizeof weft__r);                              \
     }                                                                             \
-    WEFT__FN ret name##__weft_sync(weft_flowvar fv)                        \
+    WEFT__FN ret name##__weft_sync(weft_flowvar weft__fv)                  \
     {                                                                             \
-        weft__hot *h = &weft__tls;                                                \
-        uint32_t i = fv.idx;                                                      \
-        if (__builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1)) {    \
-            name##__weft_args a;                                                  \
-            memcpy(&a, h->frames[i].buf, sizeof a);                               \
-            h->top = i;                                                           \
+        weft__hot *weft__h = &weft__tls;                                          \
+        uint32_t weft__i = weft__fv.idx;                                          \
+        if (__builtin_expect(weft__i + 1 == weft__h->top && weft__h->frames[weft__i].fn != NULL, 1)) { \
+            name##__weft_args weft__a;                                            \
+            memcpy(&weft__a, weft__h->frames[weft__i].buf, sizeof weft__a);       \
+            weft__h->top = weft__i;                                               \
             return name CALL;                                                     \
         }                                                                         \
-        ret r;                                                                    \
-        memcpy(&r, weft__sync_slow(&fv), sizeof r);                               \
-        return r;                                                                 \
+        ret weft__r;                                                              \
+        memcpy(&weft__r, weft__sync_slow(&weft__fv), sizeof weft__r);             \
+        return weft__r;                                                           \
     }                                                                             \
     WEFT__FN name##__weft_fv name##__weft_spawn P                            \
     {                                                                             \
-        name##__weft_args a = PACK;                                               \
-        name##__weft_fv f = {weft_spawn(name##__weft_run, &a, sizeof a),          \
+        name##__weft_args weft__a = PACK;                                         \
+        name##__weft_fv weft__f = {weft_spawn(name##__weft_run, &weft__a, sizeof weft__a), \
                              name##__weft_sync};                                  \
-        return f;                                                                 \
+        return weft__f;                                                           \
     }
 
 #define WEFT__VOID_TASK(name, P, A, PACK, CALL)                                   \
@@ -276,58 +276,58 @@ void weft_idle_notify(weft_idle *w);
         weft_flowvar raw;                                                         \
         void (*weft_sync)(weft_flowvar);                                          \
     } name##__weft_fv;                                                            \
-    WEFT__FN void name##__weft_run(void *buf)                               \
+    WEFT__FN void name##__weft_run(void *weft__buf)                         \
     {                                                                             \
-        name##__weft_args a;                                                      \
-        memcpy(&a, buf, sizeof a);                                                \
+        name##__weft_args weft__a;                                                \
+        memcpy(&weft__a, weft__buf, sizeof weft__a);                              \
         name CALL;                                                                \
     }                                                                             \
-    WEFT__FN void name##__weft_sync(weft_flowvar fv)                       \
+    WEFT__FN void name##__weft_sync(weft_flowvar weft__fv)                 \
     {                                                                             \
-        weft__hot *h = &weft__tls;                                                \
-        uint32_t i = fv.idx;                                                      \
-        if (__builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1)) {    \
-            name##__weft_args a;                                                  \
-            memcpy(&a, h->frames[i].buf, sizeof a);                               \
-            h->top = i;                                                           \
+        weft__hot *weft__h = &weft__tls;                                          \
+        uint32_t weft__i = weft__fv.idx;                                          \
+        if (__builtin_expect(weft__i + 1 == weft__h->top && weft__h->frames[weft__i].fn != NULL, 1)) { \
+            name##__weft_args weft__a;                                            \
+            memcpy(&weft__a, weft__h->frames[weft__i].buf, sizeof weft__a);       \
+            weft__h->top = weft__i;                                               \
             name CALL;                                                            \
             return;                                                               \
         }                                                                         \
-        (void)weft__sync_slow(&fv);                                               \
+        (void)weft__sync_slow(&weft__fv);                                         \
     }                                                                             \
     WEFT__FN name##__weft_fv name##__weft_spawn P                            \
     {                                                                             \
-        name##__weft_args a = PACK;                                               \
-        name##__weft_fv f = {weft_spawn(name##__weft_run, &a, sizeof a),          \
+        name##__weft_args weft__a = PACK;                                         \
+        name##__weft_fv weft__f = {weft_spawn(name##__weft_run, &weft__a, sizeof weft__a), \
                              name##__weft_sync};                                  \
-        return f;                                                                 \
+        return weft__f;                                                           \
     }
 
 /* An empty struct is not C11; arity 0 carries one unused byte. */
 #define WEFT_TASK_0(ret, name) \
     WEFT__TASK(ret, name, (void), char unused;, {0}, ())
 #define WEFT_TASK_1(ret, name, T1) \
-    WEFT__TASK(ret, name, (T1 a1), T1 a1;, {a1}, (a.a1))
+    WEFT__TASK(ret, name, (T1 a1), T1 a1;, {a1}, (weft__a.a1))
 #define WEFT_TASK_2(ret, name, T1, T2) \
-    WEFT__TASK(ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, WEFT__BR(a1, a2), (a.a1, a.a2))
+    WEFT__TASK(ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, WEFT__BR(a1, a2), (weft__a.a1, weft__a.a2))
 #define WEFT_TASK_3(ret, name, T1, T2, T3) \
     WEFT__TASK(ret, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, \
-               WEFT__BR(a1, a2, a3), (a.a1, a.a2, a.a3))
+               WEFT__BR(a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3))
 #define WEFT_TASK_4(ret, name, T1, T2, T3, T4) \
     WEFT__TASK(ret, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, \
-               WEFT__BR(a1, a2, a3, a4), (a.a1, a.a2, a.a3, a.a4))
+               WEFT__BR(a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4))
 #define WEFT_VOID_TASK_0(name) \
     WEFT__VOID_TASK(name, (void), char unused;, {0}, ())
 #define WEFT_VOID_TASK_1(name, T1) \
-    WEFT__VOID_TASK(name, (T1 a1), T1 a1;, {a1}, (a.a1))
+    WEFT__VOID_TASK(name, (T1 a1), T1 a1;, {a1}, (weft__a.a1))
 #define WEFT_VOID_TASK_2(name, T1, T2) \
-    WEFT__VOID_TASK(name, (T1 a1, T2 a2), T1 a1; T2 a2;, WEFT__BR(a1, a2), (a.a1, a.a2))
+    WEFT__VOID_TASK(name, (T1 a1, T2 a2), T1 a1; T2 a2;, WEFT__BR(a1, a2), (weft__a.a1, weft__a.a2))
 #define WEFT_VOID_TASK_3(name, T1, T2, T3) \
     WEFT__VOID_TASK(name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, \
-                    WEFT__BR(a1, a2, a3), (a.a1, a.a2, a.a3))
+                    WEFT__BR(a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3))
 #define WEFT_VOID_TASK_4(name, T1, T2, T3, T4) \
     WEFT__VOID_TASK(name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, \
-                    WEFT__BR(a1, a2, a3, a4), (a.a1, a.a2, a.a3, a.a4))
+                    WEFT__BR(a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4))
 /* Braces around a comma list, passed through one macro argument. */
 #define WEFT__BR(...) {__VA_ARGS__}
 

@@ -123,7 +123,7 @@ test-asan:
 soak: all
 	@WEFT_SOAK=1 scripts/run-tests.sh $(B) stress
 
-demo: all
+demo: all $(B)/bench/fib $(B)/bench/fib_serial
 	@scripts/demo.sh $(B)
 
 # ---------------------------------------------------------------- install

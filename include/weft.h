@@ -93,6 +93,7 @@ typedef struct weft__hot {
     uint32_t limit;               /* spawn takes the slow path when top >= limit */
     const _Atomic int64_t *reqs;  /* approximate count of steal requests waiting */
     struct weft__worker *self;    /* NULL outside a worker */
+    _Alignas(8) unsigned char result[WEFT_ARGS_MAX]; /* weft_sync's result */
 } weft__hot;
 
 extern __thread weft__hot weft__tls __attribute__((tls_model("initial-exec")));
@@ -129,7 +130,7 @@ static inline weft_flowvar weft_spawn(weft_task_fn fn, const void *args, size_t 
 }
 
 /* Waits for the task behind fv and returns a pointer to its result bytes,
- * valid until the calling worker's next spawn. If the task was not shipped
+ * valid until the calling worker's next sync. If the task was not shipped
  * to another worker it runs here and now; otherwise the worker keeps working
  * (its own tasks, stealing) until the result arrives. */
 static inline void *weft_sync(weft_flowvar *fv)
@@ -144,8 +145,10 @@ static inline void *weft_sync(weft_flowvar *fv)
         h->top = i;
         fv->idx = WEFT__SYNCED;
         fn(local);
-        memcpy(f->buf, local, WEFT_ARGS_MAX);
-        return f->buf;
+        /* Not back into the slot: the task may have left a detached frame
+         * there. */
+        memcpy(h->result, local, WEFT_ARGS_MAX);
+        return h->result;
     }
     return weft__sync_slow(fv);
 }

@@ -185,6 +185,7 @@ void *weft__sync_slow(weft_flowvar *fv)
     fv->idx = WEFT__SYNCED;
     if (f->fn != NULL) {
         if (f->dest != NULL) die("sync of a flowvar whose frame is not a flowvar frame");
+        /* A local buffer: fn's own syncs reuse h->result. */
         unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
         weft_task_fn fn = f->fn;
         memcpy(buf, f->buf, WEFT_ARGS_MAX);
@@ -201,8 +202,9 @@ void *weft__sync_slow(weft_flowvar *fv)
             w->lingering++;
             weft__update_limit(w);
         }
-        memcpy(f->buf, buf, WEFT_ARGS_MAX);
-        return f->buf;
+        /* Not back into the slot: fn may have left a frame there. */
+        memcpy(h->result, buf, WEFT_ARGS_MAX);
+        return h->result;
     }
     if (f->dest == WEFT__ST_STOLEN) {
         work_until_full(w, weft__frame_chan(f));
@@ -211,13 +213,14 @@ void *weft__sync_slow(weft_flowvar *fv)
         die("sync of a flowvar whose task is not pending (synced twice?)");
     }
     f->dest = WEFT__ST_CONSUMED;
+    memcpy(h->result, f->buf, WEFT_ARGS_MAX);
     if (i + 1 == h->top) {
         h->top = weft__deque_reclaim(&w->deque, i + 1);
     } else {
         w->lingering++;
         weft__update_limit(w);
     }
-    return f->buf;
+    return h->result;
 }
 
 bool weft_is_ready(const weft_flowvar *fv)

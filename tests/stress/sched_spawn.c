@@ -96,6 +96,23 @@ static void square_task(void *buf)
     memcpy(buf, &v, sizeof v);
 }
 
+/* A raw task that leaves a detached task behind in the slot its own frame
+ * used: the raw sync must not write its result over that frame. */
+static _Atomic long left_behind;
+static void left_behind_task(void *buf)
+{
+    long v;
+    memcpy(&v, buf, sizeof v);
+    /* relaxed: read after weft_sync_root, which orders it. */
+    atomic_fetch_add_explicit(&left_behind, v, memory_order_relaxed);
+}
+static void leaves_detached(void *buf)
+{
+    long v = 1000, r = 7;
+    weft_spawn_detached(left_behind_task, &v, sizeof v);
+    memcpy(buf, &r, sizeof r);
+}
+
 static void watchdog(int sig) { (void)sig; static const char m[] = "FAIL: sched_spawn hung (watchdog)\n"; (void)!write(2, m, sizeof m - 1); _exit(3); }
 
 int main(void)
@@ -151,6 +168,16 @@ int main(void)
             CHECK(r == i * i + 55, "future %ld = %ld", i, r);
             weft_future_free(fut[i]);
         }
+        /* raw spawn/sync around a task that leaves a detached frame */
+        atomic_store(&left_behind, 0);
+        long one = 1;
+        weft_flowvar raw = weft_spawn(leaves_detached, &one, sizeof one);
+        long rr;
+        memcpy(&rr, weft_sync(&raw), sizeof rr);
+        weft_sync_root();
+        CHECK(rr == 7 && atomic_load(&left_behind) == 1000, "raw sync result %ld, detached saw %ld", rr,
+              atomic_load(&left_behind));
+
         /* is_ready on a lazy flowvar */
         WEFT_FLOWVAR(fib) f = WEFT_SPAWN(fib, 15);
         weft_sync_root();

@@ -1,2 +1,72 @@
-# Benchmarks: see benchmarks/README.md. Filled in by the benchmark suite.
-BENCH_BIN :=
+# Benchmarks (docs/benchmarks.md): every workload in benchmarks/NAME/ is built
+# into $(B)/bench as
+#   NAME               weft            (NAME_weft.c, $(CC) -O3, libweft.a)
+#   NAME_serial        its serial twin (NAME_serial.c, same compiler and flags)
+#   NAME_serial_clang  the twin built by clang, for the clang peer
+#   NAME_omp_gcc       OpenMP tasks, gcc + libgomp    (NAME_omp.c)
+#   NAME_omp_clang     OpenMP tasks, clang + libomp   (NAME_omp.c)
+#   NAME_tbb           oneTBB task_group, g++         (NAME_tbb.cpp)
+# None of this is part of `make all`. The programs carry an rpath of
+# $ORIGIN/lib, and $(B)/bench/lib holds copies of the shared libraries they
+# need beyond glibc (scripts/bench-libs.sh), so the folder runs on a machine
+# without those packages (bench-scaling on a larger box).
+#
+#   make bench           1 and 2 workers, 5 paired runs each (scripts/bench.sh)
+#   make bench-scaling   1..16 workers (scripts/bench-scaling.sh)
+#   make bench-build     just build $(B)/bench
+
+BENCH_DIR   := $(B)/bench
+BENCH_NAMES := fib dfs nqueens bpc spc uts
+BENCH_VARIANTS := serial serial_clang omp_gcc omp_clang tbb
+
+BENCH_WARN     := $(WARN)
+BENCH_CFLAGS   := -std=gnu11 -O3 $(BENCH_WARN) -pthread -MMD -MP
+BENCH_CXXFLAGS := -std=c++17 -O3 $(BENCH_WARN) -pthread -MMD -MP
+BENCH_RPATH    := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags
+BENCH_CLANG    ?= clang
+BENCH_CXX      ?= g++
+
+BENCH_WEFT_BIN := $(BENCH_NAMES:%=$(BENCH_DIR)/%)
+BENCH_PEER_BIN := $(foreach n,$(BENCH_NAMES),$(foreach v,$(BENCH_VARIANTS),$(BENCH_DIR)/$(n)_$(v)))
+BENCH_BIN      := $(BENCH_WEFT_BIN) $(BENCH_PEER_BIN)
+BENCH_LIBS     := $(BENCH_DIR)/lib/.stamp
+
+# gcc builds need only the core packages (so `make demo` can build fib and
+# fib_serial without the peers); clang and TBB builds need DEPS_BENCH.
+# One set of rules per workload (the stem appears twice in each path, which a
+# plain pattern rule cannot express).
+define BENCH_RULES
+$(BENCH_DIR)/$(1): benchmarks/$(1)/$(1)_weft.c $(LIB_A) | $(B)/.deps-core
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(LIB_A) $(LDLIBS_RT)
+$(BENCH_DIR)/$(1)_serial: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-core
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< -lm
+$(BENCH_DIR)/$(1)_serial_clang: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-bench
+	@mkdir -p $$(@D)
+	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< -lm
+$(BENCH_DIR)/$(1)_omp_gcc: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-core
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $$(BENCH_RPATH) -o $$@ $$< -lm
+$(BENCH_DIR)/$(1)_omp_clang: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-bench
+	@mkdir -p $$(@D)
+	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $$(BENCH_RPATH) -o $$@ $$< -lm
+$(BENCH_DIR)/$(1)_tbb: benchmarks/$(1)/$(1)_tbb.cpp | $(B)/.deps-bench
+	@mkdir -p $$(@D)
+	$(BENCH_CXX) $(CPPFLAGS_ALL) $(BENCH_CXXFLAGS) $$(BENCH_RPATH) -o $$@ $$< -ltbb -lm
+endef
+$(foreach n,$(BENCH_NAMES),$(eval $(call BENCH_RULES,$(n))))
+
+# The shared libraries the programs load, copied next to them.
+$(BENCH_LIBS): $(BENCH_BIN) scripts/bench-libs.sh
+	@scripts/bench-libs.sh $(BENCH_DIR)/lib $(BENCH_BIN)
+	@touch $@
+
+.PHONY: bench-build bench-scaling
+bench-build: $(BENCH_BIN) $(BENCH_LIBS)
+
+bench: bench-build
+	@scripts/bench.sh $(BENCH_DIR)
+
+bench-scaling: bench-build
+	@scripts/bench-scaling.sh $(BENCH_DIR)

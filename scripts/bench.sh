@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make bench: every workload with 1 and 2 workers, 5 rounds, each round
+# paired with the serial twins; prints medians, ratios to serial, per-spawn
+# overhead and peak RSS; writes BIN_DIR/results.csv, results-raw.csv and
+# results.png. Sized for the project's 2-core machine (about 10 minutes).
+# Usage: scripts/bench.sh BIN_DIR        (BIN_DIR: build/bench)
+# Environment: BENCH_ROUNDS, BENCH_THREADS, BENCH_LIMIT, BENCH_ONLY (labels),
+# BENCH_OUT: see scripts/bench-run.sh.
+set -u
+BIN=${1:-build/bench}
+here=$(cd "$(dirname "$0")" && pwd)
+export BENCH_THREADS=${BENCH_THREADS:-1 2}
+export BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+export BENCH_LIMIT=${BENCH_LIMIT:-30}
+# A safety net for a loaded machine: stop starting runs after 13 minutes.
+export BENCH_DEADLINE=${BENCH_DEADLINE:-780}
+OUT=${BENCH_OUT:-$BIN}
+P="weft omp_gcc omp_clang tbb"
+echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC') on $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) CPUs"
+"$here/bench-run.sh" "$BIN" results <<EOF_TABLE
+# label|program|impls|arguments
+fib|fib|$P|35|spawn-cost
+dfs|dfs|$P|8 8|spawn-cost
+nqueens|nqueens|$P|12|spawn-cost
+bpc|bpc|$P|2000 49 2
+spc|spc|$P|100000 2
+uts-t1|uts|$P|-t 1 -a 3 -d 10 -b 4 -r 19|spawn-cost
+uts-t3|uts|$P|-t 0 -b 2000 -q 0.124875 -m 8 -r 42|spawn-cost
+fib38|fib|weft|38|spawn-cost
+EOF_TABLE
+rc=$?
+BENCH_PLOT_TITLE="make bench ($(nproc) CPUs)" "$here/bench-plot.sh" "$OUT/results.csv" "$OUT/results.png" ratio
+exit $rc

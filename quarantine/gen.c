@@ -974,7 +974,12 @@ static void last_slot(gen *g)
 static int generate(gen *g)
 {
     designations d = {0};
-    if (duties(g) < 0 || layout(g) < 0) {
+    if (duties(g) < 0) {
+        fprintf(stderr, "quarantine gen: out of memory for the duties of %" PRIu32 " validators x %" PRIu64
+                        " epochs\n", g->n, g->epochs);
+        return -1;
+    }
+    if (layout(g) < 0) {
         fprintf(stderr, "quarantine gen: cannot lay out %" PRIu64 " epochs (need at least %u)\n", g->epochs,
                 GEN_MIN_EPOCHS);
         return -1;
@@ -1239,7 +1244,7 @@ static void gen_usage(FILE *f)
             "against the verdict the generator designed for every item: gen fails\n"
             "(exit 1, differences on stderr, no FILE.expected) when they disagree.\n\n"
             "  --validators N   %u .. 4000000\n"
-            "  --epochs E       %u .. 100000 (32 slots of 12 s each)\n"
+            "  --epochs E       %u .. 10000 (32 slots of 12 s each)\n"
             "  --seed S         any 64-bit number (default 1)\n"
             "  --out FILE       the stream; FILE.expected is written beside it\n\n"
             "exit status: 0 written and cross-checked, 1 failure, 2 usage error\n",
@@ -1283,7 +1288,7 @@ int q_cmd_gen(int argc, char **argv)
     const char *out = NULL;
     q_flag flags[] = {
         {.name = "validators", .u64 = &n, .min = GEN_MIN_VALIDATORS, .max = 4000000, .required = true},
-        {.name = "epochs", .u64 = &epochs, .min = GEN_MIN_EPOCHS, .max = 100000, .required = true},
+        {.name = "epochs", .u64 = &epochs, .min = GEN_MIN_EPOCHS, .max = 10000, .required = true},
         {.name = "seed", .u64 = &seed, .min = 0, .max = UINT64_MAX},
         {.name = "out", .str = &out, .required = true},
     };

@@ -131,17 +131,21 @@ typedef struct loop {
     size_t head, count;
     q_latency lat;
     bool ended, failed;
+    bool input_failed; /* the reader reported an error: take no more input */
     char msg[320];
     uint64_t applied_items;
 } loop;
 
 /* Takes input into the window while there is room; returns true when it
  * took anything. HELLO is applied at once (it is the first frame, so the
- * window is empty): the items after it need its registry to be verified. */
+ * window is empty): the items after it need its registry to be verified.
+ * A reader error stops the intake only: the frames before it, already in
+ * the window, are still applied (spec section 3: everything before a
+ * malformed frame is processed and stays committed), then the loop fails. */
 static bool drain_input(loop *L)
 {
     bool took = false;
-    while (L->count < WINDOW && !L->ended && !L->failed) {
+    while (L->count < WINDOW && !L->ended && !L->failed && !L->input_failed) {
         q_in in;
         if (!q_inq_pop(L->in, &in)) break;
         took = true;
@@ -149,7 +153,7 @@ static bool drain_input(loop *L)
             break;
         }
         if (in.type == Q_IN_ERROR) {
-            L->failed = true;
+            L->input_failed = true;
             snprintf(L->msg, sizeof L->msg, "%s", in.msg);
             break;
         }
@@ -223,6 +227,10 @@ static void event_loop(loop *L, bool tty)
         bool progressed = drain_input(L);
         progressed |= apply_ready(L);
         if (tty) progress(L, t0, &last);
+        if (L->input_failed && L->count == 0) { /* everything before the error is applied */
+            L->failed = true;
+            break;
+        }
         if (progressed) continue;
         if (L->count > 0) {
             /* The head is being verified: run one of our own verifications,

@@ -46,7 +46,7 @@ endif
 # Every build step waits for the packages it needs; scripts/deps.sh installs
 # them as root or prints the apt-get line to run.
 DEPS_CORE  := gcc make pkg-config libcriterion-dev libhwloc-dev libjemalloc-dev \
-              libsodium-dev libsqlite3-dev sqlite3
+              libsodium-dev libsqlite3-dev sqlite3 python3
 DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox
 
 $(B)/.deps-core: scripts/deps.sh

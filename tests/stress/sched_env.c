@@ -69,6 +69,7 @@ int main(int argc, char **argv)
         weft_sync_root();
         rounds++;
         busy = 0;
+        /* seq_cst loads after weft_sync_root: see ran_on. */
         for (int i = 0; i < nw; i++) busy += atomic_load(&ran_on[i]) > 0;
     } while (nw > 1 && busy < 2 && weft_test_now_ns() < until);
     printf("sched_env: %d workers (%s), fib(%d) = %ld in %.4f s; %d rounds of 200 tasks, per worker:", nw,

@@ -97,6 +97,8 @@ static void square_task(void *buf)
 /* Part 1. */
 static void producer_consumer(int nw, long nprod)
 {
+    /* seq_cst resets before any task of this round exists; the spawns
+     * below publish them to the tasks (the mailbox release/acquire). */
     atomic_store(&count_top, 0); atomic_store(&count_child, 0); atomic_store(&count_fib, 0);
     atomic_store(&sum_top, 0); atomic_store(&sum_child, 0); atomic_store(&fib_wrong, 0);
     for (int i = 0; i < MAXW; i++) atomic_store(&ran_on[i], 0);
@@ -139,6 +141,8 @@ static void producer_consumer(int nw, long nprod)
     weft_sync_root();
     double s = (double)(weft_test_now_ns() - t0) / 1e9;
 
+    /* The seq_cst loads below follow weft_sync_root (see the note above
+     * the counters): every task's increments are visible. */
     long nchild = 3 * (nprod / 64);
     long want_sum_child = 0;
     for (long i = 64; i <= nprod; i += 64) want_sum_child += 3 * i * 10 + 6;
@@ -208,6 +212,8 @@ static void long_task(void *buf)
 
 static void long_task_balances(int nw)
 {
+    /* seq_cst resets before the round's tasks exist; the loads after
+     * weft_sync_root below see every task's update (note above the counters). */
     atomic_store(&long_done, 0);
     atomic_store(&long_timed_out, 0);
     for (int i = 0; i < MAXW; i++) atomic_store(&ran_on[i], 0);

@@ -395,6 +395,8 @@ Test(api_misuse, worker_id_is_minus_one_off_workers_and_in_range_in_tasks, .time
         weft_sync_root();
         rounds++;
         clock_gettime(CLOCK_MONOTONIC, &now);
+        /* seq_cst load after weft_sync_root, which orders the tasks'
+         * relaxed updates before it. */
     } while (__builtin_popcountll(atomic_load(&ids_seen)) < 2 && now.tv_sec - t0.tv_sec < 10);
     cr_expect_eq(atomic_load(&bad_id), -2, "a task saw worker id %d", atomic_load(&bad_id));
     uint64_t seen = atomic_load(&ids_seen);

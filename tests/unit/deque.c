@@ -150,6 +150,8 @@ static void check(weft__deque *d, const model *m, uint32_t top, uint64_t seed, i
         cr_assert_eq(f->dest, want, "seed %llu step %d: frame %u dest %p, model state %d",
                      (unsigned long long)seed, step, i, f->dest, s->state);
         if (s->state == S_STOLEN) {
+            /* relaxed: one thread here; pairs with nothing, only the value
+             * left by weft__deque_steal (0) or op_deliver's send (1) counts. */
             uint32_t full = atomic_load_explicit(&f->full, memory_order_relaxed);
             cr_assert_eq(full, (uint32_t)s->delivered, "seed %llu step %d: stolen frame %u full=%u",
                          (unsigned long long)seed, step, i, full);

@@ -39,35 +39,43 @@ bool weft__run_top(weft__worker *w)
     weft__hot *h = w->hot;
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
-    if (top == 0) return false;
-    weft__frame *f = &h->frames[top - 1];
-    if (f->fn == NULL) return false;
-    if (f->dest == NULL) {
-        /* A flowvar frame whose parent has not synced yet (it waits on an
-         * older one, or sits in weft_sync_root): run it in place; the
-         * result waits in the slot for its sync. */
-        unsigned char local[WEFT_ARGS_MAX] __attribute__((aligned(8)));
-        weft_task_fn run = f->fn;
-        memcpy(local, f->buf, WEFT_ARGS_MAX);
-        f->fn = NULL;
-        f->dest = WEFT__ST_RUNNING;
-        run(local);
-        memcpy(f->buf, local, WEFT_ARGS_MAX);
-        f->dest = WEFT__ST_DONE;
-        w->m.tasks_run++;
-        return true;
-    }
+    /* The newest pending frame: usually the top one, but a frame already run
+     * in place (DONE), shipped (STOLEN) or running may sit above it, and a
+     * pending frame under it must not be forgotten (with one worker nobody
+     * else would ever run it). Nothing below `bottom` is pending. */
+    uint32_t k = top;
+    while (k > w->deque.bottom && h->frames[k - 1].fn == NULL) k--;
+    if (k == w->deque.bottom) return false;
+    weft__frame *f = &h->frames[k - 1];
+    uint64_t t0 = w->trace ? weft__now_ns() : 0;
+    unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
     weft_task_fn fn = f->fn;
     void *dest = f->dest;
     uint32_t notify = f->len;
-    unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
     memcpy(buf, f->buf, WEFT_ARGS_MAX);
-    h->top = top - 1;
-    uint64_t t0 = w->trace ? weft__now_ns() : 0;
-    fn(buf);
+    if (k == top && dest != NULL) {
+        /* A detached frame on top: pop it and run it. */
+        h->top = top - 1;
+        fn(buf);
+    } else {
+        /* Run it in place, its slot reserved: a flowvar frame keeps its
+         * result there for its sync (DONE); a detached frame's slot is
+         * reclaimed once the frames above it are gone (CONSUMED). */
+        f->fn = NULL;
+        f->dest = WEFT__ST_RUNNING;
+        fn(buf);
+        if (dest == NULL) {
+            memcpy(f->buf, buf, WEFT_ARGS_MAX);
+            f->dest = WEFT__ST_DONE;
+        } else {
+            f->dest = WEFT__ST_CONSUMED;
+            w->lingering++;
+            weft__update_limit(w);
+        }
+    }
     w->m.tasks_run++;
     if (w->trace) weft__trace_add(w, WEFT__TR_TASK, t0, weft__now_ns());
-    deliver(dest, notify, buf);
+    if (dest != NULL) deliver(dest, notify, buf);
     return true;
 }
 

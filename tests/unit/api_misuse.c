@@ -453,12 +453,7 @@ Test(api_misuse, is_ready_semantics, .timeout = 60)
 /* A pending flowvar frame buried under one the scheduler already ran in
  * place (DONE): weft_sync_root must still run it, even with no other worker
  * to steal it. The child exits 0 when it got through, or dies by SIGALRM.
- *
- * KNOWN BUG, test disabled until it is fixed: weft__run_top
- * (runtime/scheduler/run.c) only looks at the top frame; once the top is
- * DONE, the pending frame under it is never run by its owner, so with one
- * worker weft_sync_root and weft_exit hang and weft_run_one reports no work.
- * Remove `.disabled = true` below once run.c is fixed. */
+ * (weft__run_top once looked only at the top frame, and these hung.) */
 static void do_sync_root_buried(void *arg)
 {
     int how = *(int *)arg;
@@ -481,7 +476,7 @@ static void do_sync_root_buried(void *arg)
     weft_exit();            /* how == 2: never synced; weft_exit waits for them */
 }
 
-Test(api_misuse, sync_root_runs_a_pending_frame_under_a_done_one, .timeout = 30, .disabled = true)
+Test(api_misuse, sync_root_runs_a_pending_frame_under_a_done_one, .timeout = 30)
 {
     static const char *what[] = {"weft_sync_root", "weft_run_one", "weft_exit with unsynced flowvars"};
     for (int how = 0; how < 3; how++) {

@@ -112,6 +112,7 @@ void weft__handle_requests(weft__worker *w)
 void weft__send_request(weft__worker *w)
 {
     weft__steal_req *r = &w->req;
+    weft__theft_done(w);
     uint32_t n = weft__rt->n;
     r->thief = w->id;
     r->tries = 1;
@@ -132,21 +133,30 @@ void weft__send_request(weft__worker *w)
 }
 
 /* Adaptive stealing: every 25 thefts, look at how long the work of a theft
- * lasted on average. Thefts that run dry within a few microseconds mean the
- * tasks are tiny: ask for half of the victim's tasks; otherwise ask for one.
- * (Weave counts tasks run per theft; our inline syncs run tasks without the
- * scheduler seeing them, so time stands in for the count.) */
+ * kept this worker busy on average (from the batch's arrival to the next
+ * steal request; the wait for an answer does not count). Thefts that run dry
+ * within WEFT__ADAPT_SHORT_NS mean tasks are short next to a request's round
+ * trip (which is long when the victim is busy in code that does not poll):
+ * ask for half of the victim's tasks; otherwise ask for one. (Weave counts
+ * tasks run per theft; our inline syncs run tasks without the scheduler
+ * seeing them, so busy time stands in for the count.) */
 #define WEFT__ADAPT_WINDOW 25
-#define WEFT__ADAPT_SHORT_NS 20000u
+#define WEFT__ADAPT_SHORT_NS 200000u
+
+void weft__theft_done(weft__worker *w)
+{
+    if (w->theft_t0 == 0) return;
+    w->theft_busy_ns += weft__now_ns() - w->theft_t0;
+    w->theft_t0 = 0;
+}
 
 static void adapt(weft__worker *w)
 {
-    uint64_t now = weft__now_ns();
-    if (w->window_thefts == 0) w->window_tasks_at_start = now;
+    w->theft_t0 = weft__now_ns();
     if (++w->window_thefts < WEFT__ADAPT_WINDOW) return;
-    uint64_t per_theft = (now - w->window_tasks_at_start) / WEFT__ADAPT_WINDOW;
-    w->steal_half = per_theft < WEFT__ADAPT_SHORT_NS;
+    w->steal_half = w->theft_busy_ns / WEFT__ADAPT_WINDOW < WEFT__ADAPT_SHORT_NS;
     w->window_thefts = 0;
+    w->theft_busy_ns = 0;
 }
 
 bool weft__receive(weft__worker *w)

@@ -81,7 +81,8 @@ typedef struct weft__worker {
 
     /* Adaptive steal-one / steal-half over windows of 25 thefts. */
     uint32_t window_thefts;
-    uint64_t window_tasks_at_start;
+    uint64_t theft_t0;            /* when the last batch arrived; 0: idle since */
+    uint64_t theft_busy_ns;       /* busy time of the window's thefts */
     bool steal_half;
 
     weft__metrics m;
@@ -108,6 +109,7 @@ bool weft__receive(weft__worker *w);
 void weft__send_request(weft__worker *w);
 void weft__share_with_children(weft__worker *w);
 void weft__update_limit(weft__worker *w);
+void weft__theft_done(weft__worker *w);
 void weft__send_req_to(uint32_t victim, weft__steal_req *r);
 
 /* scheduler/run.c */

@@ -34,11 +34,11 @@
 /* Items verified ahead of the head: enough to keep every worker busy while
  * the head waits, small enough that memory stays flat. */
 #define WINDOW 4096
-#define INPUT_QUEUE 16384
+#define INPUT_QUEUE 16384 /* default of --queue (spec section 5) */
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: quarantine run --input FILE --db FILE [--workers N]\n\n"
+    fprintf(f, "usage: quarantine run --input FILE --db FILE [--workers N] [--queue N]\n\n"
                "Runs the quarantine on a stream file: a reader thread decodes frames, the\n"
                "event loop verifies items in parallel on the weft runtime (SHA-256, Ed25519),\n"
                "applies verdicts in arrival order, and a store thread writes what clears\n"
@@ -46,7 +46,9 @@ static void usage(FILE *f)
                "  --input FILE   the stream (spec section 3)\n"
                "  --db FILE      the SQLite database (created when absent; rerun after a crash\n"
                "                 on the same input to complete it)\n"
-               "  --workers N    weft workers, 1..256 (default: WEFT_NUM_THREADS, else one per core)\n\n"
+               "  --workers N    weft workers, 1..256 (default: WEFT_NUM_THREADS, else one per core)\n"
+               "  --queue N      input queue bound in frames (default 16384); a full queue\n"
+               "                 stops the reader (back-pressure), never drops\n\n"
                "exit status: 0 the stream was read to END and stored; 1 a malformed frame, an\n"
                "I/O or database error (what was applied before it stays committed); 2 usage.\n");
 }
@@ -264,13 +266,14 @@ static void event_loop(loop *L, bool tty)
 int q_cmd_run(int argc, char **argv)
 {
     const char *input = NULL, *dbpath = NULL;
-    uint64_t workers = 0;
+    uint64_t workers = 0, queue = INPUT_QUEUE;
     q_flag flags[] = {
         {.name = "input", .str = &input, .required = true},
         {.name = "db", .str = &dbpath, .required = true},
         {.name = "workers", .u64 = &workers, .min = 1, .max = 256},
+        {.name = "queue", .u64 = &queue, .min = 1, .max = 1u << 24},
     };
-    int pr = q_flags_parse(argc, argv, flags, 3);
+    int pr = q_flags_parse(argc, argv, flags, 4);
     if (pr == 1) {
         usage(stdout);
         return 0;
@@ -312,7 +315,7 @@ int q_cmd_run(int argc, char **argv)
     L.idle = weft_idle_new();
     L.win = calloc(WINDOW, sizeof *L.win);
     static q_inq in;
-    if (!L.e || !L.idle || !L.win || q_inq_init(&in, INPUT_QUEUE, L.idle) < 0) {
+    if (!L.e || !L.idle || !L.win || q_inq_init(&in, (size_t)queue, L.idle) < 0) {
         fprintf(stderr, "quarantine run: out of memory\n");
         return 1;
     }

@@ -20,8 +20,11 @@ BENCH_NAMES := fib dfs nqueens bpc spc uts
 BENCH_VARIANTS := serial serial_clang omp_gcc omp_clang tbb
 
 BENCH_WARN     := $(WARN)
-BENCH_CFLAGS   := -std=gnu11 -O3 $(BENCH_WARN) -pthread -MMD -MP
-BENCH_CXXFLAGS := -std=c++17 -O3 $(BENCH_WARN) -pthread -MMD -MP
+# SAN=thread|address builds carry the sanitizer into the programs too (a
+# correctness check of the weft versions; the timings then mean nothing).
+BENCH_SAN      := $(filter -fsanitize=% -fno-sanitize-recover=% -fno-omit-frame-pointer,$(CFLAGS_ALL))
+BENCH_CFLAGS   := -std=gnu11 -O3 $(BENCH_WARN) -pthread -MMD -MP $(BENCH_SAN)
+BENCH_CXXFLAGS := -std=c++17 -O3 $(BENCH_WARN) -pthread -MMD -MP $(BENCH_SAN)
 BENCH_RPATH    := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags
 BENCH_CLANG    ?= clang
 BENCH_CXX      ?= g++
@@ -70,3 +73,19 @@ bench: bench-build
 
 bench-scaling: bench-build
 	@scripts/bench-scaling.sh $(BENCH_DIR)
+
+# ---------------------------------------------------------------- quarantine
+# (h9) make bench-quarantine: `quarantine run` against its serial twin
+# `replay` and the single-core Ed25519 verify rate, peak RSS on a 10x longer
+# stream, idle CPU on a named pipe (scripts/bench-quarantine.sh; figures in
+# docs/benchmarks.md, "Quarantine"). /usr/bin/time comes from package time.
+QBENCH_DEPS := time
+
+$(BENCH_DIR)/ed25519_rate: benchmarks/quarantine/ed25519_rate.c | $(B)/.deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -o $@ $< -lsodium
+
+.PHONY: bench-quarantine
+bench-quarantine: $(B)/bin/quarantine $(BENCH_DIR)/ed25519_rate
+	@scripts/deps.sh $(QBENCH_DEPS)
+	@scripts/bench-quarantine.sh $(B)

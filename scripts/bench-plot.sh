@@ -68,7 +68,7 @@ scaling)
     echo "set terminal pngcairo size 1500,$((rows * 420)) font \",10\" noenhanced"
     echo "set output \"$png\""
     echo "set multiplot layout $rows,3 title \"$title: speedup over the serial twin (higher is better)\""
-    echo "set logscale x 2; set logscale y 2; set format y \"%g\"; set grid; set key top left box opaque"
+    echo "set logscale x 2; set logscale y 2; set format y \"%.3g\"; set grid; set key top left box opaque"
     echo "set xrange [0.8:$((maxt + maxt / 4 + 1))]; set xlabel 'workers'; set ylabel 'T serial / T'"
     for w in $workloads; do
       echo "set title \"$w\""

@@ -26,6 +26,7 @@
 #   BENCH_DEADLINE  seconds for the whole run; after it, runs left are
 #                   recorded as skipped (0: none)         (default 0)
 #   BENCH_ONLY      labels to run (space separated; default all)
+#   BENCH_IMPLS     runtimes to run, e.g. "weft" (default: the table's)
 #   BENCH_OUT       folder for the results                (default BIN_DIR)
 #
 # Writes OUT/TAG.csv (one line per workload, impl and worker count),
@@ -39,6 +40,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 LIMIT=${BENCH_LIMIT:-60}
 DEADLINE=${BENCH_DEADLINE:-0}
 ONLY=${BENCH_ONLY:-}
+IMPLS=${BENCH_IMPLS:-}
 OUT=${BENCH_OUT:-$BIN}
 mkdir -p "$OUT"
 RAW=$OUT/$TAG-raw.csv
@@ -52,6 +54,7 @@ while IFS='|' read -r label prog impls args flags; do
   if [ -n "$ONLY" ] && ! [[ " $ONLY " == *" $label "* ]]; then continue; fi
   have=()
   for i in $impls; do
+    if [ -n "$IMPLS" ] && ! [[ " $IMPLS " == *" $i "* ]]; then continue; fi
     exe=$prog; [ "$i" = weft ] || exe=${prog}_$i
     if [ -x "$BIN/$exe" ]; then have+=("$i"); else echo "bench: no $BIN/$exe; $label/$i skipped" >&2; fi
   done

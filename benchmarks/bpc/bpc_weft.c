@@ -10,19 +10,20 @@
 static bpc_params P;
 static double poll_us;
 
-/* A consumer task: spins for P.us microseconds, answering steal requests
- * every poll_us. */
+/* A consumer task: spins for the microseconds (a double) in buf, answering
+ * steal requests every poll_us. */
 static void consume_task(void *buf)
 {
-    (void)buf;
+    double us;
+    memcpy(&us, buf, sizeof us);
     uint64_t acc = 0;
-    if (poll_us > 0 && poll_us < P.us) {
-        for (double left = P.us; left > 0; left -= poll_us) {
+    if (poll_us > 0 && poll_us < us) {
+        for (double left = us; left > 0; left -= poll_us) {
             acc += bench_busy_us(left < poll_us ? left : poll_us);
             weft_load_balance();
         }
     } else {
-        acc = bench_busy_us(P.us);
+        acc = bench_busy_us(us);
     }
     tally_add(weft_worker_id(), acc);
 }
@@ -39,7 +40,7 @@ static void produce_task(void *buf)
     int next = d - 1;
     weft_spawn_detached(produce_task, &next, sizeof next);
     for (int i = 0; i < P.n; i++)
-        weft_spawn_detached(consume_task, NULL, 0);
+        weft_spawn_detached(consume_task, &P.us, sizeof P.us);
 }
 
 int main(int argc, char **argv)

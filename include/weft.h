@@ -124,7 +124,7 @@ static inline weft_flowvar weft_spawn(weft_task_fn fn, const void *args, size_t 
     weft__frame *f = &h->frames[t];
     f->fn = fn;
     f->dest = NULL;
-    memcpy(f->buf, args, size);
+    if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
     h->top = t + 1;
     return (weft_flowvar){t};
 }

@@ -37,6 +37,11 @@ static void deliver(void *dest, uint32_t notify, const unsigned char *buf)
 bool weft__run_top(weft__worker *w)
 {
     weft__hot *h = w->hot;
+    /* Between tasks, answer thieves and feed waiting children first: a
+     * worker draining a deque of detached tasks spawns nothing, so this is
+     * the only place it would notice them. relaxed: a hint, as in weft_spawn. */
+    if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
+    if (w->nwaiting) weft__share_with_children(w);
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
     /* The newest pending frame: usually the top one, but a frame already run
@@ -136,7 +141,7 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
     weft__frame *f = &h->frames[top];
     f->fn = fn;
     f->dest = NULL;
-    memcpy(f->buf, args, size);
+    if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
     h->top = top + 1;
     w->m.spawns_slow++;
     weft__handle_requests(w);
@@ -156,7 +161,7 @@ static void push_detached(weft__worker *w, weft_task_fn fn, const void *args, si
     f->fn = fn;
     f->dest = dest;
     f->len = notify;
-    memcpy(f->buf, args, size);
+    if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
     h->top = top + 1;
     /* relaxed: a hint, as in weft_spawn. */
     if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);

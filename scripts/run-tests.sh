@@ -14,11 +14,12 @@ log=$(mktemp); trap 'rm -f "$log"' EXIT
 run_one() {  # NAME CMD...
   local name=$1; shift
   local t0=$SECONDS
-  if timeout -k 5 "$limit" "$@" >"$log" 2>&1; then
+  local rc=0
+  timeout -k 5 "$limit" "$@" >"$log" 2>&1 || rc=$?
+  if [ $rc -eq 0 ]; then
     echo "  ok    $name ($((SECONDS - t0))s)"
     return 0
   fi
-  local rc=$?
   [ $rc -eq 124 ] && echo "  FAIL  $name: timed out after ${limit}s" || echo "  FAIL  $name (exit $rc)"
   tail -n 40 "$log" | sed 's/^/        /'
   return 1

@@ -59,7 +59,7 @@ static void *worker_main(void *arg)
     /* acquire: pairs with the release store of stop in weft_exit. */
     while (!atomic_load_explicit(&weft__rt->stop, memory_order_acquire)) {
         if (weft__run_top(w)) continue;
-        weft__idle_round(w, true);
+        weft__idle_round(w, true, NULL);
     }
     worker_detach(w);
     return NULL;

@@ -84,14 +84,31 @@ bool weft__run_top(weft__worker *w)
     return true;
 }
 
-void weft__idle_round(weft__worker *w, bool may_wait)
+void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
 {
     uint32_t ticket = weft__notifier_prepare_park(&w->notifier);
-    weft__handle_requests(w);
+    /* Re-check what the caller waits for after registering: a result
+     * delivered (and notified) just before prepare_park would otherwise be
+     * slept through. Pairs with the send-then-notify in deliver(): either
+     * this acquire load sees full, or the notify's epoch bump comes after
+     * our ticket and the park returns at once. */
+    if (watch && weft__chanb_is_full(watch)) {
+        weft__notifier_cancel_park(&w->notifier);
+        return;
+    }
+    /* Requests taken after registering may change what the caller waits
+     * for (a child now waiting completes weft_sync_root's quiescence; my own
+     * request came back): return so that the caller looks again, rather
+     * than park on a condition that no later notify will announce. */
+    uint32_t handled = weft__handle_requests(w);
     /* acquire: pairs with the release in weft_exit. */
     if (weft__receive(w) || atomic_load_explicit(&weft__rt->stop, memory_order_acquire)) {
         weft__notifier_cancel_park(&w->notifier);
         weft__backoff_reset(&w->backoff);
+        return;
+    }
+    if (handled) { /* no work came; keep the backoff growing */
+        weft__notifier_cancel_park(&w->notifier);
         return;
     }
     if (w->req_out && w->req.state == WEFT__REQ_WAITING) {
@@ -182,7 +199,7 @@ static void work_until_full(weft__worker *w, const weft__chanb *ch)
     weft__backoff_reset(&w->backoff);
     while (!weft__chanb_is_full(ch)) {
         if (weft__run_top(w)) continue;
-        weft__idle_round(w, false);
+        weft__idle_round(w, false, ch);
     }
     if (w->trace) weft__trace_add(w, WEFT__TR_WAIT, t0, weft__now_ns());
 }
@@ -277,7 +294,7 @@ void weft_sync_root(void)
          * request came back from everyone). */
         if (w->nwaiting == w->nchildren && weft__deque_pending(&w->deque, w->hot->top) == 0)
             return;
-        weft__idle_round(w, false);
+        weft__idle_round(w, false, NULL);
     }
 }
 

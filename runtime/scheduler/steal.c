@@ -83,10 +83,12 @@ static void relay_or_return(weft__worker *w, weft__steal_req *r)
     weft__send_req_to(v, r);
 }
 
-void weft__handle_requests(weft__worker *w)
+uint32_t weft__handle_requests(weft__worker *w)
 {
     weft__mpsc_node *node;
+    uint32_t n = 0;
     while ((node = weft__mpsc_try_recv(&w->requests)) != NULL) {
+        n++;
         weft__steal_req *r = (weft__steal_req *)node;
         if (r->thief == w->id) {
             /* My own request, back from its round: nobody had work. */
@@ -107,6 +109,7 @@ void weft__handle_requests(weft__worker *w)
         }
         relay_or_return(w, r);
     }
+    return n;
 }
 
 void weft__send_request(weft__worker *w)

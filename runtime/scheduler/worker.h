@@ -104,7 +104,9 @@ typedef struct weft__runtime {
 extern weft__runtime *weft__rt;
 
 /* scheduler/steal.c */
-void weft__handle_requests(weft__worker *w);
+/* Takes every steal request waiting for w: answers, relays, returns or keeps
+ * (a waiting child) each. Returns how many it took. */
+uint32_t weft__handle_requests(weft__worker *w);
 bool weft__receive(weft__worker *w);
 void weft__send_request(weft__worker *w);
 void weft__share_with_children(weft__worker *w);
@@ -115,7 +117,11 @@ void weft__send_req_to(uint32_t victim, weft__steal_req *r);
 /* scheduler/run.c */
 void weft__run_popped(weft__worker *w, uint32_t i);
 bool weft__run_top(weft__worker *w);
-void weft__idle_round(weft__worker *w, bool may_wait);
+/* One idle round: answer thieves, take delivered work, ask for work, then
+ * back off or park. may_wait: this worker may go WAITING at its parent (only
+ * from the workers' loop). watch: a result channel the caller waits on (or
+ * NULL), re-checked after registering on the notifier. */
+void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch);
 
 /* instrumentation */
 uint64_t weft__now_ns(void);

@@ -128,7 +128,17 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
             weft__notifier_park(&w->notifier, ticket);
             return;
         }
-        /* Otherwise back off before asking again (next round). */
+        /* Otherwise back off before asking again (next round). Never park
+         * with no request out, though: the holder of a request is who wakes
+         * a parked thief (with work, or by returning it). So once the window
+         * is at the park size, wait one whole window, timed, and ask again:
+         * one round per ~16 ms while work runs elsewhere in code that does
+         * not poll, never endless sleep while a victim fills up. */
+        if (w->backoff.lg_w + 1 >= WEFT_BACKOFF_PARK_LG) {
+            weft__notifier_park_timeout(&w->notifier, ticket,
+                                        (uint64_t)WEFT_BACKOFF_SLOT_NS << WEFT_BACKOFF_PARK_LG);
+            return;
+        }
     } else if (!w->req_out) {
         weft__send_request(w);
         if (w->req_out) {
@@ -136,6 +146,8 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
             return; /* poll for the answer before any waiting */
         }
     }
+    /* Here my request is out, or the window is below the park size: a park
+     * at the end of this wait is announced by whoever holds the request. */
     if (weft__backoff_wait(&w->backoff, &w->rng, &w->notifier, ticket)) w->m.parks++;
 }
 

@@ -170,6 +170,7 @@ bool weft__receive(weft__worker *w)
      * waiting child; either way nothing of mine is away any more. */
     w->req_out = false;
     w->req_back = false;
+    weft__backoff_reset(&w->backoff); /* work came: idle rounds start over */
     w->m.thefts++;
     w->m.thefts_half += w->req.half;
     w->hot->top = weft__deque_splice(&w->deque, w->hot->top, s);

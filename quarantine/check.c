@@ -477,19 +477,8 @@ int q_cmd_check(int argc, char **argv)
         {.name = "db", .str = &dbpath, .required = true},
         {.name = "expected", .str = &exppath, .required = true},
     };
-    int pr = q_flags_parse(argc, argv, flags, 2);
-    if (pr == 1) {
-        usage(stdout);
-        return 0;
-    }
-    if (pr < 0) {
-        usage(stderr);
-        return 2;
-    }
-    if (q_crypto_init() < 0) {
-        fprintf(stderr, "quarantine check: libsodium cannot start\n");
-        return 1;
-    }
+    int begin = q_cmd_begin("check", argc, argv, flags, 2, usage);
+    if (begin >= 0) return begin;
     checker c;
     memset(&c, 0, sizeof c);
     q_map_init(&c.cleared, ITEM_KEY, sizeof(pair));

@@ -40,4 +40,21 @@ typedef struct q_flag {
  * stderr and exits 2). */
 int q_flags_parse(int argc, char **argv, q_flag *flags, int nflags);
 
+/* ------------------------------------------------------------ shared steps */
+
+struct q_store;
+
+/* The start every subcommand shares: parses its flags (q_flags_parse), prints
+ * `usage` to stdout for --help or to stderr after a flag error, and starts
+ * libsodium. Returns -1 to go on, or the exit status the subcommand returns
+ * (0 after --help, 2 on a flag error, 1 when libsodium cannot start). */
+int q_cmd_begin(const char *cmd, int argc, char **argv, q_flag *flags, int nflags,
+                void (*usage)(FILE *));
+
+/* Opens the input stream (read-only) and the store, in that order, so that a
+ * bad path fails before any work. Returns 0 with *fd and *store set, or 1
+ * after printing "quarantine CMD: <path>: <reason>" (nothing left open). */
+int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd,
+               struct q_store **store);
+
 #endif /* Q_CMD_H */

@@ -1,10 +1,15 @@
-/* quarantine/flags.c: the --name VALUE flag parser the subcommands share. */
+/* quarantine/flags.c: the --name VALUE flag parser and the first steps the
+ * subcommands share (cmd.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "quarantine/chain.h"
 #include "quarantine/cmd.h"
+#include "quarantine/store.h"
 
 /* Parses a decimal u64 from s into *out. Returns 0, or -1 when s is empty,
  * not all digits, or overflows. */
@@ -69,6 +74,43 @@ int q_flags_parse(int argc, char **argv, q_flag *flags, int nflags)
             fprintf(stderr, "quarantine %s: missing required option '--%s'\n", cmd, flags[k].name);
             return -1;
         }
+    }
+    return 0;
+}
+
+int q_cmd_begin(const char *cmd, int argc, char **argv, q_flag *flags, int nflags,
+                void (*usage)(FILE *))
+{
+    int pr = q_flags_parse(argc, argv, flags, nflags);
+    if (pr == 1) {
+        usage(stdout);
+        return 0;
+    }
+    if (pr < 0) {
+        fprintf(stderr, "\n");
+        usage(stderr);
+        return 2;
+    }
+    if (q_crypto_init() < 0) {
+        fprintf(stderr, "quarantine %s: libsodium cannot start\n", cmd);
+        return 1;
+    }
+    return -1;
+}
+
+int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd, q_store **store)
+{
+    *fd = open(input, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
+        fprintf(stderr, "quarantine %s: %s: %s\n", cmd, input, strerror(errno));
+        return 1;
+    }
+    char err[512];
+    *store = q_store_open(dbpath, err, sizeof err);
+    if (!*store) {
+        fprintf(stderr, "quarantine %s: %s\n", cmd, err);
+        close(*fd);
+        return 1;
     }
     return 0;
 }

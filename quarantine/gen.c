@@ -1292,20 +1292,8 @@ int q_cmd_gen(int argc, char **argv)
         {.name = "seed", .u64 = &seed, .min = 0, .max = UINT64_MAX},
         {.name = "out", .str = &out, .required = true},
     };
-    int pr = q_flags_parse(argc, argv, flags, (int)(sizeof flags / sizeof flags[0]));
-    if (pr == 1) {
-        gen_usage(stdout);
-        return 0;
-    }
-    if (pr < 0) {
-        fprintf(stderr, "\n");
-        gen_usage(stderr);
-        return 2;
-    }
-    if (q_crypto_init() < 0) {
-        fprintf(stderr, "quarantine gen: libsodium cannot start\n");
-        return 1;
-    }
+    int begin = q_cmd_begin("gen", argc, argv, flags, (int)(sizeof flags / sizeof flags[0]), gen_usage);
+    if (begin >= 0) return begin;
     size_t plen = strlen(out);
     char *exp_path = malloc(plen + 16), *tmp_path = malloc(plen + 24);
     if (!exp_path || !tmp_path) return 1;

@@ -50,31 +50,12 @@ int q_cmd_replay(int argc, char **argv)
         {.name = "db", .str = &dbpath, .required = true},
         {.name = "kill-after-items", .u64 = &kill_after, .min = 1, .max = UINT64_MAX},
     };
-    int pr = q_flags_parse(argc, argv, flags, 3);
-    if (pr == 1) {
-        usage(stdout);
-        return 0;
-    }
-    if (pr < 0) {
-        usage(stderr);
-        return 2;
-    }
-    if (q_crypto_init() < 0) {
-        fprintf(stderr, "quarantine replay: libsodium cannot start\n");
-        return 1;
-    }
-    int fd = open(input, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "quarantine replay: %s: %s\n", input, strerror(errno));
-        return 1;
-    }
+    int begin = q_cmd_begin("replay", argc, argv, flags, 3, usage);
+    if (begin >= 0) return begin;
+    int fd;
+    q_store *store;
+    if (q_cmd_open("replay", input, dbpath, &fd, &store) != 0) return 1;
     char err[512];
-    q_store *store = q_store_open(dbpath, err, sizeof err);
-    if (!store) {
-        fprintf(stderr, "quarantine replay: %s\n", err);
-        close(fd);
-        return 1;
-    }
     static q_tally t; /* large; one per process */
     q_tally_init(&t, q_store_sink(store));
     q_sink sink = q_tally_sink(&t);

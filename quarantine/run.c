@@ -273,31 +273,12 @@ int q_cmd_run(int argc, char **argv)
         {.name = "workers", .u64 = &workers, .min = 1, .max = 256},
         {.name = "queue", .u64 = &queue, .min = 1, .max = 1u << 24},
     };
-    int pr = q_flags_parse(argc, argv, flags, 4);
-    if (pr == 1) {
-        usage(stdout);
-        return 0;
-    }
-    if (pr < 0) {
-        usage(stderr);
-        return 2;
-    }
-    if (q_crypto_init() < 0) {
-        fprintf(stderr, "quarantine run: libsodium cannot start\n");
-        return 1;
-    }
-    int fd = open(input, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "quarantine run: %s: %s\n", input, strerror(errno));
-        return 1;
-    }
+    int begin = q_cmd_begin("run", argc, argv, flags, 4, usage);
+    if (begin >= 0) return begin;
+    int fd;
+    q_store *store;
+    if (q_cmd_open("run", input, dbpath, &fd, &store) != 0) return 1;
     char err[512];
-    q_store *store = q_store_open(dbpath, err, sizeof err);
-    if (!store) {
-        fprintf(stderr, "quarantine run: %s\n", err);
-        close(fd);
-        return 1;
-    }
     weft_config cfg = {.num_threads = (int)workers};
     if (weft_init(&cfg) != 0) {
         fprintf(stderr, "quarantine run: %s\n", weft_last_error());

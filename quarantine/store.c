@@ -296,10 +296,6 @@ q_store *q_store_open(const char *path, char *err, size_t errlen)
      * the last commits, never consistency. */
     st_exec(s, "PRAGMA journal_mode=WAL");
     st_exec(s, "PRAGMA synchronous=NORMAL");
-    /* 64 MiB of page cache: rows are keyed by random 32-byte hashes, so
-     * inserts touch pages all over the B-trees; the default 2 MiB cache made
-     * the store thread re-read them (88k preads for 111k items). */
-    st_exec(s, "PRAGMA cache_size=-65536");
     st_exec(s, st_schema);
     for (int i = 0; i < ST_COUNT && !s->failed; i++)
         if (sqlite3_prepare_v2(s->db, st_sql[i], -1, &s->st[i], NULL) != SQLITE_OK) st_fail(s, "st_schema differs");

@@ -112,21 +112,29 @@ void *weft__sync_slow(weft_flowvar *fv);
 
 /* Spawns fn with `size` bytes of arguments copied from args (size <=
  * WEFT_ARGS_MAX). Must run on a weft worker. */
+/* The fast half of every spawn: the frame the next spawn writes, or NULL when
+ * the slow path must run (deque full or a worker waiting to be fed, not a
+ * weft worker, or a thief's request waiting: relaxed, only a hint; the
+ * request itself is taken with acquire in weft__mpsc_try_recv). */
+static inline weft__frame *weft__spawn_frame(weft__hot *h)
+{
+    if (__builtin_expect(h->top >= h->limit ||
+                         atomic_load_explicit(h->reqs, memory_order_relaxed) > 0, 0))
+        return NULL;
+    return &h->frames[h->top];
+}
+
+/* Spawns fn with `size` bytes of arguments copied from args (size <=
+ * WEFT_ARGS_MAX). Must run on a weft worker. */
 static inline weft_flowvar weft_spawn(weft_task_fn fn, const void *args, size_t size)
 {
     weft__hot *h = &weft__tls;
-    uint32_t t = h->top;
-    /* relaxed: only a hint that a thief is waiting; the request itself is
-     * taken with acquire in the slow path (weft__mpsc_try_recv). */
-    if (__builtin_expect(t >= h->limit || size > WEFT_ARGS_MAX ||
-                         atomic_load_explicit(h->reqs, memory_order_relaxed) > 0, 0))
-        return weft__spawn_slow(fn, args, size);
-    weft__frame *f = &h->frames[t];
+    weft__frame *f = size <= WEFT_ARGS_MAX ? weft__spawn_frame(h) : NULL;
+    if (__builtin_expect(f == NULL, 0)) return weft__spawn_slow(fn, args, size);
     f->fn = fn;
     f->dest = NULL;
     if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
-    h->top = t + 1;
-    return (weft_flowvar){t};
+    return (weft_flowvar){h->top++};
 }
 
 /* Waits for the task behind fv and returns a pointer to its result bytes,
@@ -237,7 +245,11 @@ void weft_idle_notify(weft_idle *w);
  * PACK = initialiser, CALL = call from the unpacked struct `weft__a`. */
 #define WEFT__TASK(ret, name, P, A, PACK, CALL)                                   \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
+    typedef struct __attribute__((may_alias)) name##__weft_args_alias { A }      \
+        name##__weft_args_alias;                                                  \
     WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
+    _Static_assert(_Alignof(name##__weft_args) <= 8,                              \
+                   "weft: arguments of task '" #name "' need alignment above 8 (pass a pointer)"); \
     WEFT__ARGS_ASSERT(name, ret);                                                 \
     typedef struct name##__weft_fv {                                              \
         weft_flowvar raw;                                                         \
@@ -266,15 +278,32 @@ void weft_idle_notify(weft_idle *w);
     }                                                                             \
     WEFT__FN name##__weft_fv name##__weft_spawn P                            \
     {                                                                             \
+        weft__hot *weft__h = &weft__tls;                                          \
+        weft__frame *weft__f = weft__spawn_frame(weft__h);                        \
+        if (__builtin_expect(weft__f != NULL, 1)) {                               \
+            /* The fields go straight into the frame: a struct built on the  \
+             * stack and copied would be read back by one wide load across   \
+             * narrower stores, which the CPU cannot forward (measured: most \
+             * of DFS's spawn cost). */                                       \
+            weft__f->fn = name##__weft_run;                                       \
+            weft__f->dest = NULL;                                                 \
+            *(name##__weft_args_alias *)(void *)weft__f->buf = (name##__weft_args_alias)PACK; \
+            name##__weft_fv weft__s = {{weft__h->top++}, name##__weft_sync};       \
+            return weft__s;                                                       \
+        }                                                                         \
         name##__weft_args weft__a = PACK;                                         \
-        name##__weft_fv weft__f = {weft_spawn(name##__weft_run, &weft__a, sizeof weft__a), \
-                             name##__weft_sync};                                  \
-        return weft__f;                                                           \
+        name##__weft_fv weft__s = {weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a), \
+                                   name##__weft_sync};                            \
+        return weft__s;                                                           \
     }
 
 #define WEFT__VOID_TASK(name, P, A, PACK, CALL)                                   \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
+    typedef struct __attribute__((may_alias)) name##__weft_args_alias { A }      \
+        name##__weft_args_alias;                                                  \
     WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
+    _Static_assert(_Alignof(name##__weft_args) <= 8,                              \
+                   "weft: arguments of task '" #name "' need alignment above 8 (pass a pointer)"); \
     typedef struct name##__weft_fv {                                              \
         weft_flowvar raw;                                                         \
         void (*weft_sync)(weft_flowvar);                                          \
@@ -300,10 +329,23 @@ void weft_idle_notify(weft_idle *w);
     }                                                                             \
     WEFT__FN name##__weft_fv name##__weft_spawn P                            \
     {                                                                             \
+        weft__hot *weft__h = &weft__tls;                                          \
+        weft__frame *weft__f = weft__spawn_frame(weft__h);                        \
+        if (__builtin_expect(weft__f != NULL, 1)) {                               \
+            /* The fields go straight into the frame: a struct built on the  \
+             * stack and copied would be read back by one wide load across   \
+             * narrower stores, which the CPU cannot forward (measured: most \
+             * of DFS's spawn cost). */                                       \
+            weft__f->fn = name##__weft_run;                                       \
+            weft__f->dest = NULL;                                                 \
+            *(name##__weft_args_alias *)(void *)weft__f->buf = (name##__weft_args_alias)PACK; \
+            name##__weft_fv weft__s = {{weft__h->top++}, name##__weft_sync};       \
+            return weft__s;                                                       \
+        }                                                                         \
         name##__weft_args weft__a = PACK;                                         \
-        name##__weft_fv weft__f = {weft_spawn(name##__weft_run, &weft__a, sizeof weft__a), \
-                             name##__weft_sync};                                  \
-        return weft__f;                                                           \
+        name##__weft_fv weft__s = {weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a), \
+                                   name##__weft_sync};                            \
+        return weft__s;                                                           \
     }
 
 /* An empty struct is not C11; arity 0 carries one unused byte. */

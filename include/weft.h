@@ -241,8 +241,33 @@ void weft_idle_notify(weft_idle *w);
 
 #define WEFT__FN static inline __attribute__((unused))
 
+/* The spawn wrapper every typed task shares. */
+#define WEFT__SPAWN_DEF(name, P, PACK, STORE)                                     \
+    WEFT__FN name##__weft_fv name##__weft_spawn P                            \
+    {                                                                             \
+        weft__hot *weft__h = &weft__tls;                                          \
+        uint32_t weft__t = weft__h->top;                                          \
+        if (__builtin_expect(weft__t >= weft__h->limit ||                         \
+                             atomic_load_explicit(weft__h->reqs, memory_order_relaxed) > 0, 0)) { \
+            name##__weft_args weft__a = {WEFT__UNPAREN PACK};                     \
+            weft__t = weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx; \
+        } else {                                                                  \
+            weft__frame *weft__f = &weft__h->frames[weft__t];                     \
+            /* The fields go straight into the frame: a struct built on the  \
+             * stack and copied would be read back by one wide load across   \
+             * narrower stores, which the CPU cannot forward (measured: most \
+             * of DFS's spawn cost). */                                       \
+            weft__f->fn = name##__weft_run;                                       \
+            weft__f->dest = NULL;                                                 \
+            STORE                                                                 \
+            weft__h->top = weft__t + 1;                                           \
+        }                                                                         \
+        name##__weft_fv weft__s = {{weft__t}, name##__weft_sync};                 \
+        return weft__s;                                                           \
+    }
+
 /* The body shared by every arity: P = parameter list, A = struct fields,
- * PACK = initialiser, CALL = call from the unpacked struct `weft__a`. */
+ * PACK = initialiser values in parentheses, CALL = call from the unpacked struct `weft__a`. */
 #define WEFT__TASK(ret, name, P, A, PACK, CALL, STORE)                                   \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
     WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
@@ -272,28 +297,7 @@ void weft_idle_notify(weft_idle *w);
         memcpy(&weft__r, weft__sync_slow(&weft__fv), sizeof weft__r);             \
         return weft__r;                                                           \
     }                                                                             \
-    WEFT__FN name##__weft_fv name##__weft_spawn P                            \
-    {                                                                             \
-        weft__hot *weft__h = &weft__tls;                                          \
-        uint32_t weft__t = weft__h->top;                                          \
-        if (__builtin_expect(weft__t >= weft__h->limit ||                         \
-                             atomic_load_explicit(weft__h->reqs, memory_order_relaxed) > 0, 0)) { \
-            name##__weft_args weft__a = PACK;                                     \
-            weft__t = weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx; \
-        } else {                                                                  \
-            weft__frame *weft__f = &weft__h->frames[weft__t];                     \
-            /* The fields go straight into the frame: a struct built on the  \
-             * stack and copied would be read back by one wide load across   \
-             * narrower stores, which the CPU cannot forward (measured: most \
-             * of DFS's spawn cost). */                                       \
-            weft__f->fn = name##__weft_run;                                       \
-            weft__f->dest = NULL;                                                 \
-            STORE                                                                 \
-            weft__h->top = weft__t + 1;                                           \
-        }                                                                         \
-        name##__weft_fv weft__s = {{weft__t}, name##__weft_sync};                 \
-        return weft__s;                                                           \
-    }
+    WEFT__SPAWN_DEF(name, P, PACK, STORE)
 
 #define WEFT__VOID_TASK(name, P, A, PACK, CALL, STORE)                                   \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
@@ -321,62 +325,42 @@ void weft_idle_notify(weft_idle *w);
         }                                                                         \
         (void)weft__sync_slow(&weft__fv);                                         \
     }                                                                             \
-    WEFT__FN name##__weft_fv name##__weft_spawn P                            \
-    {                                                                             \
-        weft__hot *weft__h = &weft__tls;                                          \
-        uint32_t weft__t = weft__h->top;                                          \
-        if (__builtin_expect(weft__t >= weft__h->limit ||                         \
-                             atomic_load_explicit(weft__h->reqs, memory_order_relaxed) > 0, 0)) { \
-            name##__weft_args weft__a = PACK;                                     \
-            weft__t = weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx; \
-        } else {                                                                  \
-            weft__frame *weft__f = &weft__h->frames[weft__t];                     \
-            /* The fields go straight into the frame: a struct built on the  \
-             * stack and copied would be read back by one wide load across   \
-             * narrower stores, which the CPU cannot forward (measured: most \
-             * of DFS's spawn cost). */                                       \
-            weft__f->fn = name##__weft_run;                                       \
-            weft__f->dest = NULL;                                                 \
-            STORE                                                                 \
-            weft__h->top = weft__t + 1;                                           \
-        }                                                                         \
-        name##__weft_fv weft__s = {{weft__t}, name##__weft_sync};                 \
-        return weft__s;                                                           \
-    }
+    WEFT__SPAWN_DEF(name, P, PACK, STORE)
 
 /* An empty struct is not C11; arity 0 carries one unused byte. */
 #define WEFT_TASK_0(ret, name) \
-    WEFT__TASK(ret, name, (void), char unused;, {0}, (), (void)0;)
+    WEFT__TASK(ret, name, (void), char unused;, (0), (), (void)0;)
 #define WEFT_TASK_1(ret, name, T1) \
-    WEFT__TASK(ret, name, (T1 a1), T1 a1;, {a1}, (weft__a.a1), WEFT__ST(name, a1))
+    WEFT__TASK(ret, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1))
 #define WEFT_TASK_2(ret, name, T1, T2) \
-    WEFT__TASK(ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, WEFT__BR(a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
+    WEFT__TASK(ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
 #define WEFT_TASK_3(ret, name, T1, T2, T3) \
     WEFT__TASK(ret, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, \
-               WEFT__BR(a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), \
+               (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), \
                WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3))
 #define WEFT_TASK_4(ret, name, T1, T2, T3, T4) \
     WEFT__TASK(ret, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, \
-               WEFT__BR(a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), \
+               (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), \
                WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4))
 #define WEFT_VOID_TASK_0(name) \
-    WEFT__VOID_TASK(name, (void), char unused;, {0}, (), (void)0;)
+    WEFT__VOID_TASK(name, (void), char unused;, (0), (), (void)0;)
 #define WEFT_VOID_TASK_1(name, T1) \
-    WEFT__VOID_TASK(name, (T1 a1), T1 a1;, {a1}, (weft__a.a1), WEFT__ST(name, a1))
+    WEFT__VOID_TASK(name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1))
 #define WEFT_VOID_TASK_2(name, T1, T2) \
-    WEFT__VOID_TASK(name, (T1 a1, T2 a2), T1 a1; T2 a2;, WEFT__BR(a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
+    WEFT__VOID_TASK(name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
 #define WEFT_VOID_TASK_3(name, T1, T2, T3) \
     WEFT__VOID_TASK(name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, \
-                    WEFT__BR(a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), \
+                    (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), \
                WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3))
 #define WEFT_VOID_TASK_4(name, T1, T2, T3, T4) \
     WEFT__VOID_TASK(name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, \
-                    WEFT__BR(a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), \
+                    (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), \
                WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4))
 /* Stores one argument straight into the frame being spawned (weft__f). */
 #define WEFT__ST(name, x) \
     memcpy(weft__f->buf + offsetof(name##__weft_args, x), &(x), sizeof(x));
-/* Braces around a comma list, passed through one macro argument. */
-#define WEFT__BR(...) {__VA_ARGS__}
+/* A parenthesised list, unwrapped where it is used (PACK keeps its commas
+ * inside parentheses while it is passed from macro to macro). */
+#define WEFT__UNPAREN(...) __VA_ARGS__
 
 #endif

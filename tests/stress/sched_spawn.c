@@ -79,6 +79,25 @@ long chain(int depth)
     return WEFT_SYNC(f) + 1;
 }
 
+/* ---- a void task: a parallel sum into a counter ---- */
+static _Atomic long void_sum;
+void add_range(long lo, long hi);
+WEFT_VOID_TASK_2(add_range, long, long)
+void add_range(long lo, long hi)
+{
+    if (hi - lo <= 16) {
+        long s = 0;
+        for (long i = lo; i < hi; i++) s += i;
+        /* relaxed: read after the WEFT_WAIT that orders it. */
+        atomic_fetch_add_explicit(&void_sum, s, memory_order_relaxed);
+        return;
+    }
+    long mid = lo + (hi - lo) / 2;
+    WEFT_FLOWVAR(add_range) f = WEFT_SPAWN(add_range, lo, mid);
+    add_range(mid, hi);
+    WEFT_WAIT(f);
+}
+
 /* ---- detached tasks and futures ---- */
 static _Atomic long detached_done;
 static void detached_task(void *buf)
@@ -137,6 +156,9 @@ int main(void)
             CHECK(t == tree_want, "workers=%d tree=%llx want %llx", n, (unsigned long long)t,
                   (unsigned long long)tree_want);
         }
+        atomic_store(&void_sum, 0);
+        add_range(0, 100000);
+        CHECK(atomic_load(&void_sum) == 100000L * 99999 / 2, "workers=%d void sum %ld", n, atomic_load(&void_sum));
         long c = chain(20000);
         CHECK(c == 20000, "workers=%d chain=%ld", n, c);
 

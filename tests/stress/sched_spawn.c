@@ -9,27 +9,15 @@
 #include <unistd.h>
 #include <weft.h>
 
+#include "tests/common/weft_test.h"
+
 #ifdef WEFT_SANITIZE
 #define SCALE 1
 #else
 #define SCALE 4
 #endif
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
-/* ---- fib ---- */
-long fib(int n);
-WEFT_TASK_1(long, fib, int)
-long fib(int n)
-{
-    if (n < 2) return n;
-    WEFT_FLOWVAR(fib) f = WEFT_SPAWN(fib, n - 1);
-    long y = fib(n - 2);
-    return WEFT_SYNC(f) + y;
-}
-static long fib_serial(int n) { return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2); }
 
 /* ---- a random spawn tree: each node hashes its id and spawns 0..4
  * children chosen by a hash, so the tree is irregular but deterministic. */
@@ -132,13 +120,11 @@ static void leaves_detached(void *buf)
     memcpy(buf, &r, sizeof r);
 }
 
-static void watchdog(int sig) { (void)sig; static const char m[] = "FAIL: sched_spawn hung (watchdog)\n"; (void)!write(2, m, sizeof m - 1); _exit(3); }
 
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGALRM, watchdog);
-    alarm(getenv("WEFT_TEST_ALARM") ? atoi(getenv("WEFT_TEST_ALARM")) : 240);
+    weft_test_watchdog("sched_spawn", getenv("WEFT_TEST_ALARM") ? (unsigned)atoi(getenv("WEFT_TEST_ALARM")) : 240);
     const int fib_n = 20 + SCALE;
     const long fib_want = fib_serial(fib_n);
     const int tree_depth = 7 + SCALE / 2;
@@ -219,7 +205,7 @@ int main(void)
         weft_exit();
     }
     printf("init/exit x%d ok\n", cycles);
-    if (failures) { fprintf(stderr, "%d failures\n", failures); return 1; }
+    if (weft_test_failures) { fprintf(stderr, "%d failures\n", weft_test_failures); return 1; }
     printf("sched_spawn: all checks passed\n");
     return 0;
 }

@@ -54,8 +54,6 @@ static void *worker_main(void *arg)
         fprintf(stderr, "weft: worker %u: cannot map its task deque\n", w->id);
         abort();
     }
-    /* release: pairs with the acquire in weft_init's wait for the workers. */
-    atomic_fetch_add_explicit(&weft__rt->started, 1, memory_order_release);
     /* acquire: pairs with the release store of stop in weft_exit. */
     while (!atomic_load_explicit(&weft__rt->stop, memory_order_acquire)) {
         if (weft__run_top(w)) continue;

@@ -78,7 +78,6 @@ static void relay_or_return(weft__worker *w, weft__steal_req *r)
     }
     uint32_t v = weft__sparseset_pick(&r->untried, &w->rng);
     weft__sparseset_remove(&r->untried, v);
-    r->tries++;
     w->m.reqs_relayed++;
     weft__send_req_to(v, r);
 }
@@ -118,7 +117,6 @@ void weft__send_request(weft__worker *w)
     weft__theft_done(w);
     uint32_t n = weft__rt->n;
     r->thief = w->id;
-    r->tries = 1;
     r->state = WEFT__REQ_STEALING;
     r->half = w->steal_half;
     weft__sparseset_fill(&r->untried, n);

@@ -30,7 +30,6 @@ enum { WEFT__REQ_STEALING = 0, WEFT__REQ_WAITING = 1 };
 typedef struct weft__steal_req {
     weft__mpsc_node node;         /* first: the channel link */
     uint32_t thief;               /* the worker that asked */
-    uint32_t tries;               /* victims asked so far */
     uint32_t state;               /* STEALING, or WAITING at the thief's parent */
     uint32_t half;                /* 1: the thief asks for half the victim's tasks */
     weft__sparseset untried;      /* victims not asked yet */
@@ -97,7 +96,6 @@ typedef struct weft__runtime {
     uint32_t n;
     weft__worker **workers;
     _Atomic int stop;             /* set by weft_exit; workers leave their loop */
-    _Atomic int started;          /* workers that reached their loop */
     uint64_t t_start_ns;
 } weft__runtime;
 

@@ -45,13 +45,13 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "quarantine/chain.h"
 #include "quarantine/cmd.h"
 #include "quarantine/engine.h"
 #include "quarantine/expected.h"
+#include "quarantine/replay.h"
 #include "quarantine/spec.h"
 #include "quarantine/wire.h"
 
@@ -1251,13 +1251,6 @@ static void gen_usage(FILE *f)
             GEN_MIN_VALIDATORS, GEN_MIN_EPOCHS);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void gen_free(gen *g)
 {
     for (size_t i = 0; i < g->nblocks; i++) free(g->blocks[i].body);
@@ -1312,7 +1305,7 @@ int q_cmd_gen(int argc, char **argv)
     g.sk_ok = calloc(n, 1);
     int rc = 1;
     esink k = {0};
-    double t0 = now_s(), t1 = 0, t2 = 0;
+    double t0 = q_now_s(), t1 = 0, t2 = 0;
     if (!g.sk || !g.sk_ok) {
         fprintf(stderr, "quarantine gen: out of memory\n");
         goto done;
@@ -1336,7 +1329,7 @@ int q_cmd_gen(int argc, char **argv)
             goto done;
         }
     }
-    t1 = now_s();
+    t1 = q_now_s();
 
     /* the engine's outcome of the stream, written as FILE.expected */
     k.exp = fopen(tmp_path, "w");
@@ -1349,7 +1342,7 @@ int q_cmd_gen(int argc, char **argv)
                    " (format: quarantine/expected.h)\n", n, epochs, seed);
     q_sink sink = {.emit = esink_emit, .ctx = &k};
     char err[512];
-    if (q_engine_run_serial(out, &sink, NULL, err, sizeof err) < 0) {
+    if (q_replay_file(out, &sink, NULL, err, sizeof err) < 0) {
         fprintf(stderr, "quarantine gen: the engine could not read the stream: %s\n", err);
         goto done;
     }
@@ -1359,7 +1352,7 @@ int q_cmd_gen(int argc, char **argv)
         goto done;
     }
     k.exp = NULL;
-    t2 = now_s();
+    t2 = q_now_s();
 
     /* designed vs engine */
     qsort(g.intents, g.nintents, sizeof *g.intents, outcome_cmp);

@@ -17,7 +17,7 @@
 
 /* ------------------------------------------------------------ the engine's view */
 
-
+/* Keeps one outcome the engine reported, for the comparison. */
 static void view_add(q_gen_view *k, q_item_kind kind, const q_root *id, q_verdict v, q_reason r)
 {
     q_gen_grow((void **)&k->rows, &k->caprows, k->nrows + 1, sizeof *k->rows);

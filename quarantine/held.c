@@ -3,6 +3,7 @@
  * expiry heap, and the resolution heap. */
 #include "quarantine/held.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -59,6 +60,7 @@ void q_heldpool_destroy(q_heldpool *p)
 
 int32_t q_heldpool_add(q_heldpool *p, const q_held *h)
 {
+    assert(p->n < p->cap && p->free != Q_NIL);
     int32_t i = p->free;
     p->free = p->link[i].next;
     p->item[i] = *h;
@@ -167,6 +169,7 @@ void q_pending_remove(q_pending *t, int32_t i)
 {
     const q_root *r = block_root_of(t, i);
     q_ilist *bl = q_map_get(&t->waiting, r);
+    assert(bl != NULL); /* a held attestation is on its block root's list */
     q_ilist_unlink(bl, t->blink, i);
     if (q_ilist_empty(bl)) q_map_del(&t->waiting, r);
 
@@ -212,6 +215,7 @@ void q_ready_push(q_ready *r, const q_held *h)
 
 q_held q_ready_pop(q_ready *r)
 {
+    assert(r->n > 0);
     q_held top = r->h[0];
     q_held last = r->h[--r->n];
     size_t pos = 0, n = r->n;

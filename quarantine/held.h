@@ -67,6 +67,7 @@ typedef struct q_ilist {
 /* Makes l empty. */
 static inline void q_ilist_init(q_ilist *l) { l->head = l->tail = Q_NIL; }
 
+/* True when l holds no slot. */
 static inline bool q_ilist_empty(const q_ilist *l) { return l->head == Q_NIL; }
 
 /* Links slot i (on no list of `links`) at the tail of l. O(1). */
@@ -95,6 +96,7 @@ int q_heldpool_init(q_heldpool *p, size_t cap);
 /* Frees the pool's storage; the items still held are forgotten. */
 void q_heldpool_destroy(q_heldpool *p);
 
+/* True when all cap slots are live: the next add must follow an eviction. */
 static inline bool q_heldpool_full(const q_heldpool *p) { return p->n == p->cap; }
 
 /* Copies *h into a free slot, the newest of the FIFO, and returns the slot.

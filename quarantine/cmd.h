@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "runtime/util/prim.h"
+
 int q_cmd_help(int argc, char **argv);
 int q_cmd_gen(int argc, char **argv);    /* quarantine/gen.c */
 int q_cmd_replay(int argc, char **argv); /* quarantine/replay.c */
@@ -56,5 +58,9 @@ int q_cmd_begin(const char *cmd, int argc, char **argv, q_flag *flags, int nflag
  * after printing "quarantine CMD: <path>: <reason>" (nothing left open). */
 int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd,
                struct q_store **store);
+
+/* Seconds on the one monotonic clock (weft__now_ns, runtime/util/prim.h), for
+ * the timings and the progress line that the subcommands print. Any thread. */
+static inline double q_now_s(void) { return 1e-9 * (double)weft__now_ns(); }
 
 #endif /* Q_CMD_H */

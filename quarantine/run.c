@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <weft.h>
 
@@ -53,13 +52,6 @@ static void usage(FILE *f)
                "I/O or database error (what was applied before it stays committed); 2 usage.\n");
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---------------------------------------------------------------- reader */
 
 typedef struct reader_ctx {
@@ -86,7 +78,7 @@ static void *reader_main(void *arg)
         int r = q_reader_next(&rd, &e.f, &we);
         if (r == Q_DEC_FRAME) {
             e.type = Q_IN_FRAME;
-            e.arrival = now_s();
+            e.arrival = q_now_s();
             uint8_t kind = e.f.kind;
             if (!q_inq_push(rc->q, &e)) break; /* the loop stopped */
             if (kind == Q_KIND_END) break;
@@ -193,7 +185,7 @@ static bool apply_ready(loop *L)
         int a = q_engine_apply(L->e, &s->f, item ? &s->c : NULL);
         q_frame_release(&s->f);
         if (item) {
-            q_latency_add(&L->lat, now_s() - s->arrival);
+            q_latency_add(&L->lat, q_now_s() - s->arrival);
             L->applied_items++;
         }
         L->head = (L->head + 1) % WINDOW;
@@ -212,7 +204,7 @@ static bool apply_ready(loop *L)
 
 static void progress(loop *L, double t0, double *last)
 {
-    double t = now_s();
+    double t = q_now_s();
     if (t - *last < 0.5) return;
     *last = t;
     q_engine_stats st;
@@ -224,7 +216,7 @@ static void progress(loop *L, double t0, double *last)
 
 static void event_loop(loop *L, bool tty)
 {
-    double t0 = now_s(), last = t0;
+    double t0 = q_now_s(), last = t0;
     while (!L->ended && !L->failed) {
         bool progressed = drain_input(L);
         progressed |= apply_ready(L);
@@ -308,9 +300,9 @@ int q_cmd_run(int argc, char **argv)
         return 1;
     }
 
-    double t0 = now_s();
+    double t0 = q_now_s();
     event_loop(&L, isatty(STDERR_FILENO));
-    double secs = now_s() - t0;
+    double secs = q_now_s() - t0;
     int nworkers = weft_num_workers();
 
     q_inq_close(&in); /* a reader blocked on a full queue gives up */

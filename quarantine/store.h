@@ -1,7 +1,7 @@
 /* quarantine/store.h: the durable store of spec section 6, SQLite in WAL mode,
  * written by one store thread fed over a bounded queue.
  *
- * The engine's events (quarantine/engine.h) go in through q_store_sink(): the
+ * The engine's events (quarantine/event.h) go in through q_store_sink(): the
  * row events become rows of blocks / attestations / rejects / slashings; a
  * SLOT event (virtual time entered a new slot) commits the open transaction,
  * END writes the counters and commits. Rows arrive in the engine's order, so
@@ -35,7 +35,7 @@
 
 #include <stddef.h>
 
-#include "quarantine/engine.h"
+#include "quarantine/event.h"
 
 typedef struct q_store q_store;
 

@@ -5,14 +5,16 @@
  * (tables never above their bound, every drop counted), FINALIZE, END, and
  * the store's open errors, rows and restart marker. */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "quarantine/chain.c"
-#include "quarantine/engine.c"
-#include "quarantine/hashmap.c"
-#include "quarantine/store.c"
-#include "quarantine/wire.c"
+#include "quarantine/chain.h"
+#include "quarantine/engine.h"
+#include "quarantine/replay.h"
+#include "quarantine/store.h"
+#include "quarantine/wire.h"
 
 /* ------------------------------------------------------------ a recording sink */
 
@@ -851,9 +853,9 @@ Test(engine_serial, run_serial_reports_bad_streams)
     start(8);
     q_sink sink = {.emit = rec_emit, .ctx = &R};
     char err[256];
-    cr_assert_eq(q_engine_run_serial(path, &sink, NULL, err, sizeof err), -1);
+    cr_assert_eq(q_replay_file(path, &sink, NULL, err, sizeof err), -1);
     cr_assert(strstr(err, "byte offset") != NULL, "%s", err);
-    cr_assert_eq(q_engine_run_serial("/nonexistent/stream", &sink, NULL, err, sizeof err), -1);
+    cr_assert_eq(q_replay_file("/nonexistent/stream", &sink, NULL, err, sizeof err), -1);
     unlink(path);
     stop();
 }

@@ -48,6 +48,8 @@ endif
 DEPS_CORE  := gcc make pkg-config libcriterion-dev libhwloc-dev libjemalloc-dev \
               libsodium-dev libsqlite3-dev sqlite3 python3
 DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox
+# The aarch64 compile check (tests/e2e/cross_aarch64.sh) of the test targets.
+DEPS_CROSS := gcc-aarch64-linux-gnu
 
 $(B)/.deps-core: scripts/deps.sh
 	@mkdir -p $(@D)
@@ -55,6 +57,10 @@ $(B)/.deps-core: scripts/deps.sh
 	@touch $@
 $(B)/.deps-bench: scripts/deps.sh | $(B)/.deps-core
 	@scripts/deps.sh $(DEPS_BENCH)
+	@touch $@
+$(B)/.deps-cross: scripts/deps.sh
+	@mkdir -p $(@D)
+	@scripts/deps.sh $(DEPS_CROSS)
 	@touch $@
 
 # ---------------------------------------------------------------- the library
@@ -106,17 +112,17 @@ all: lib $(PROGRAMS)
 lib: $(LIB_A) $(LIB_SO)
 
 # make test: everything, with one closing line 'N passed, N failed'.
-test: all
+test: all $(B)/.deps-cross
 	@scripts/run-tests.sh $(B) units stress e2e
 
 # Criterion cannot start under ThreadSanitizer (Criterion issue #274), so the
 # TSan run covers the standalone stress programs and end-to-end tests, which
 # drive every channel, notifier and the scheduler.
-test-tsan:
+test-tsan: $(B)/.deps-cross
 	@$(MAKE) --no-print-directory B=build/tsan SAN=thread OPT="-O1 -g" all
 	@scripts/run-tests.sh build/tsan stress e2e
 
-test-asan:
+test-asan: $(B)/.deps-cross
 	@$(MAKE) --no-print-directory B=build/asan SAN=address OPT="-O1 -g" all
 	@scripts/run-tests.sh build/asan units stress e2e
 

@@ -1,4 +1,5 @@
 /* Starting and stopping the runtime; the worker threads' main loop. */
+#include <assert.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -25,10 +26,7 @@ static int worker_attach(weft__worker *w)
     weft__pool_init(&w->pool);
     weft__rng_seed(&w->rng, 0x9e3779b97f4a7c15ULL * (w->id + 1) ^ weft__now_ns());
     weft__backoff_reset(&w->backoff);
-    if (weft__rt->cfg.trace_path[0]) {
-        w->trace_cap = 1u << 20;
-        w->trace = malloc(sizeof(weft__trace_ev) * w->trace_cap);
-    }
+    if (weft__rt->cfg.trace_path[0]) w->trace = weft__trace_new(1u << 20);
     weft__tls = (weft__hot){
         .frames = w->deque.frames,
         .top = 0,
@@ -61,6 +59,21 @@ static void *worker_main(void *arg)
     }
     worker_detach(w);
     return NULL;
+}
+
+/* The WEFT_METRICS table and the WEFT_TRACE file, from every worker's
+ * counters and trace buffer. After the join: nobody writes them any more. */
+static void report(const weft__runtime *rt)
+{
+    const weft__metrics *m[WEFT_MAX_WORKERS];
+    const weft__trace *t[WEFT_MAX_WORKERS];
+    assert(rt->n <= WEFT_MAX_WORKERS);
+    for (uint32_t i = 0; i < rt->n; i++) {
+        m[i] = &rt->workers[i]->m;
+        t[i] = rt->workers[i]->trace;
+    }
+    if (rt->cfg.metrics) weft__metrics_print(m, rt->n, weft__now_ns() - rt->t_start_ns);
+    if (rt->cfg.trace_path[0]) weft__trace_write(rt->cfg.trace_path, t, rt->n, rt->t_start_ns);
 }
 
 static void free_runtime(weft__runtime *rt)
@@ -147,8 +160,7 @@ void weft_exit(void)
     atomic_store_explicit(&rt->stop, 1, memory_order_release);
     for (uint32_t i = 1; i < rt->n; i++) weft__notifier_notify(&rt->workers[i]->notifier);
     for (uint32_t i = 1; i < rt->n; i++) pthread_join(rt->workers[i]->thread, NULL);
-    if (rt->cfg.metrics) weft__metrics_print();
-    if (rt->cfg.trace_path[0]) weft__trace_write();
+    report(rt);
     worker_detach(root);
     if (root_affinity_saved) sched_setaffinity(0, sizeof root_affinity, &root_affinity);
     weft__rt = NULL;

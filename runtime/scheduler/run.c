@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include "runtime/scheduler/worker.h"
 
-enum { WEFT__TR_TASK = 0, WEFT__TR_WAIT = 1 };
-
 static _Noreturn void die(const char *msg)
 {
     fprintf(stderr, "weft: %s\n", msg);
@@ -79,7 +77,7 @@ bool weft__run_top(weft__worker *w)
         }
     }
     w->m.tasks_run++;
-    if (w->trace) weft__trace_add(w, WEFT__TR_TASK, t0, weft__now_ns());
+    if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
     if (dest != NULL) deliver(dest, notify, buf);
     return true;
 }
@@ -135,6 +133,7 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
          * one round per ~16 ms while work runs elsewhere in code that does
          * not poll, never endless sleep while a victim fills up. */
         if (w->backoff.lg_w + 1 >= WEFT_BACKOFF_PARK_LG) {
+            w->m.parks++;
             weft__notifier_park_timeout(&w->notifier, ticket,
                                         (uint64_t)WEFT_BACKOFF_SLOT_NS << WEFT_BACKOFF_PARK_LG);
             return;
@@ -213,7 +212,7 @@ static void work_until_full(weft__worker *w, const weft__chanb *ch)
         if (weft__run_top(w)) continue;
         weft__idle_round(w, false, ch);
     }
-    if (w->trace) weft__trace_add(w, WEFT__TR_WAIT, t0, weft__now_ns());
+    if (w->trace) weft__trace_add(w->trace, WEFT__TR_WAIT, t0, weft__now_ns());
 }
 
 void *weft__sync_slow(weft_flowvar *fv)

@@ -16,9 +16,12 @@
 #include "runtime/channels/mpsc.h"
 #include "runtime/config/config.h"
 #include "runtime/deque/deque.h"
+#include "runtime/instrumentation/metrics.h"
+#include "runtime/instrumentation/trace.h"
 #include "runtime/memory/pool.h"
 #include "runtime/parking/backoff.h"
 #include "runtime/parking/notifier.h"
+#include "runtime/util/prim.h"
 #include "runtime/util/rng.h"
 #include "runtime/util/sparseset.h"
 
@@ -34,23 +37,6 @@ typedef struct weft__steal_req {
     uint32_t half;                /* 1: the thief asks for half the victim's tasks */
     weft__sparseset untried;      /* victims not asked yet */
 } weft__steal_req;
-
-/* Per-worker counters (WEFT_METRICS=1). Owner-written, read after join. */
-typedef struct weft__metrics {
-    uint64_t tasks_run;        /* tasks run by the scheduler (not inline syncs) */
-    uint64_t spawns_slow;      /* spawns that took the slow path */
-    uint64_t reqs_sent;        /* steal requests this worker sent */
-    uint64_t reqs_relayed;     /* requests it passed on, having no work */
-    uint64_t reqs_declined;    /* requests it returned to their thief (all tried) */
-    uint64_t reqs_answered;    /* requests it answered with tasks */
-    uint64_t tasks_shipped;    /* tasks it shipped to thieves */
-    uint64_t thefts;           /* batches it received */
-    uint64_t thefts_half;      /* of them asked as steal-half */
-    uint64_t shared;           /* batches shared with waiting children */
-    uint64_t parks;            /* times it slept on its notifier */
-} weft__metrics;
-
-typedef struct weft__trace_ev { uint64_t t0, t1; uint32_t kind; } weft__trace_ev;
 
 typedef struct weft__worker {
     /* SHARED: thieves send requests here; tasks arrive in the mailbox; the
@@ -85,8 +71,7 @@ typedef struct weft__worker {
     bool steal_half;
 
     weft__metrics m;
-    weft__trace_ev *trace;
-    uint32_t ntrace, trace_cap;
+    weft__trace *trace;           /* NULL without WEFT_TRACE */
 
     pthread_t thread;
 } weft__worker;
@@ -120,12 +105,6 @@ bool weft__run_top(weft__worker *w);
  * from the workers' loop). watch: a result channel the caller waits on (or
  * NULL), re-checked after registering on the notifier. */
 void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch);
-
-/* instrumentation */
-uint64_t weft__now_ns(void);
-void weft__trace_add(weft__worker *w, uint32_t kind, uint64_t t0, uint64_t t1);
-void weft__metrics_print(void);
-void weft__trace_write(void);
 
 static inline weft__worker *weft__self(void) { return weft__tls.self; }
 

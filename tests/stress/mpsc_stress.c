@@ -25,6 +25,7 @@
 #include <sched.h>
 
 #include "runtime/channels/mpsc.h"
+#include "runtime/util/prim.h"
 #include "runtime/util/rng.h"
 
 #define PRODUCERS 8
@@ -63,15 +64,6 @@ static void on_alarm(int sig)
     _exit(3);
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    __asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -103,7 +95,7 @@ static void *producer(void *arg)
                 if (++spins % 64 == 0)
                     sched_yield();
                 else
-                    cpu_relax();
+                    weft__cpu_relax();
         }
         if (weft__rng_below(&rng, 2) == 0) {
             m[i].producer = p;
@@ -218,7 +210,7 @@ static double round_once(unsigned round)
             if (++empties % 64 == 0)
                 sched_yield();
             else
-                cpu_relax();
+                weft__cpu_relax();
         }
         got += n;
         /* relaxed: progress for the watchdog only. */

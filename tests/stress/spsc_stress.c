@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "flowvar/chan.h"
+#include "runtime/util/prim.h"
 
 #ifdef WEFT_SANITIZE
 #define ITEMS 200000ull
@@ -54,22 +55,13 @@ static void on_alarm(int sig)
     _exit(3);
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    __asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 /* One round of waiting: relax, and yield now and then (2 shared cores). */
 static inline void wait_a_bit(unsigned *spins)
 {
     if (++*spins % 128 == 0)
         sched_yield();
     else
-        cpu_relax();
+        weft__cpu_relax();
 }
 
 static double now_s(void)

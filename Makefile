@@ -56,11 +56,11 @@ endif
 
 ifeq ($(ALLOC),jemalloc)
 LDLIBS_RT    += -ljemalloc
-PC_REQUIRES  := hwloc, jemalloc
+PC_LIBS      := -ljemalloc -lm
 DEPS_ALLOC   := libjemalloc-dev
 else ifeq ($(ALLOC),libc)
 CPPFLAGS_ALL += -DWEFT_NO_JEMALLOC
-PC_REQUIRES  := hwloc
+PC_LIBS      := -lm
 DEPS_ALLOC   :=
 else
 $(error ALLOC=$(ALLOC): jemalloc or libc)
@@ -69,9 +69,10 @@ endif
 # ---------------------------------------------------------------- dependencies
 # Every build step waits for the packages it needs; scripts/deps.sh installs
 # them as root or prints the apt-get line to run. The library (and make
-# install) needs DEPS_LIB only; the tests and the quarantine add DEPS_TEST.
+# install) needs DEPS_LIB only; the tests and the quarantine add DEPS_TEST
+# (libudev-dev: hwloc's private library, for the install test's static link).
 DEPS_LIB   := gcc make pkg-config libhwloc-dev $(DEPS_ALLOC)
-DEPS_TEST  := libcriterion-dev libsodium-dev libsqlite3-dev sqlite3 python3
+DEPS_TEST  := libcriterion-dev libsodium-dev libsqlite3-dev sqlite3 python3 libudev-dev
 DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox
 
 $(B)/.deps-lib: scripts/deps.sh
@@ -169,7 +170,7 @@ install: lib
 	ln -sf libweft.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libweft.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@REQUIRES@|$(PC_REQUIRES)|g' weft.pc.in \
+	    -e 's|@LIBS_PRIVATE@|$(PC_LIBS)|g' weft.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/weft.pc
 
 uninstall:

@@ -116,6 +116,11 @@ if $cc -std=gnu11 $sanflags $full -o "$T/fib_static" "$T/fib.c" $cflags $static_
   if [ "$out" = "$want" ] && [ -z "$shared" ]; then
     echo "ok   static${full:+ (-static)} ($static_libs): '$out'; shared:${dynamic:- nothing}"
   else bad "static program printed '$out' (want '$want') or needs $shared"; fi
+  # docs/api.md: linked statically, jemalloc's malloc is the whole program's.
+  if [ "$alloc" = jemalloc ]; then
+    nm "$T/fib_static" | grep -q ' T malloc$' && echo "ok   static: malloc is jemalloc's (from libjemalloc.a)" ||
+      bad "static ALLOC=jemalloc program: malloc is not jemalloc's"
+  fi
 else
   echo "FAIL: static build failed:"; sed 's/^/     /' "$T/cs.log"; failed=1
 fi

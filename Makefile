@@ -92,8 +92,10 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 LIB_A   := $(B)/lib/libweft.a
 LIB_SO  := $(B)/lib/libweft.so
 
-# Only what include/weft.h declares (WEFT_API) leaves libweft.so.
+# Only what include/weft.h declares (WEFT_API) leaves libweft.so. The
+# library's flags live here, so its objects are rebuilt when this file changes.
 $(LIB_OBJ): CFLAGS_ALL += -fvisibility=hidden
+$(LIB_OBJ): Makefile
 
 $(B)/obj/%.o: %.c | $(B)/.deps-lib
 	@mkdir -p $(@D)

@@ -65,6 +65,18 @@ static inline bool weft_test_soak(void)
     return s != NULL && atoi(s) != 0;
 }
 
+/* The end of a program that CHECKs: prints "NAME: N failures" (stderr) or
+ * "NAME: all checks passed" (stdout); returns the exit status, 1 or 0. */
+static inline int weft_test_result(const char *name)
+{
+    if (weft_test_failures) {
+        fprintf(stderr, "%s: %d failures\n", name, weft_test_failures);
+        return 1;
+    }
+    printf("%s: all checks passed\n", name);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- deadline */
 
 /* The deadline watchdog's message, and the count it reports (NULL: none). */

@@ -78,10 +78,5 @@ int main(int argc, char **argv)
     printf("\n");
     CHECK(busy >= (nw > 1 ? 2 : 1), "tasks ran on %d worker(s) of %d after %d rounds", busy, nw, rounds);
     weft_exit();
-    if (weft_test_failures) {
-        fprintf(stderr, "sched_env: %d failures\n", weft_test_failures);
-        return 1;
-    }
-    printf("sched_env: all checks passed\n");
-    return 0;
+    return weft_test_result("sched_env");
 }

@@ -265,10 +265,5 @@ int main(void)
         }
         weft_exit();
     }
-    if (weft_test_failures) {
-        fprintf(stderr, "sched_pc: %d failures\n", weft_test_failures);
-        return 1;
-    }
-    printf("sched_pc: all checks passed\n");
-    return 0;
+    return weft_test_result("sched_pc");
 }

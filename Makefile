@@ -36,9 +36,10 @@ CFLAGS_ALL   := $(CSTD) $(OPT) $(WARN) -fPIC -pthread -MMD -MP
 LDLIBS_RT    := -lhwloc -pthread -lm
 
 # ALLOC: where the pool's chunks come from. jemalloc (the default) links
-# libjemalloc, which then serves every malloc of the program; libc builds
-# without it (aligned_alloc). Sanitizer builds use libc: the sanitizer's own
-# malloc must see every allocation.
+# libjemalloc, whose malloc then serves the whole of a program that links
+# libweft statically (docs/api.md); libc builds without it (aligned_alloc).
+# Sanitizer builds use libc: the sanitizer's own malloc must see every
+# allocation.
 ALLOC    ?= jemalloc
 ifneq ($(SAN),)
 override ALLOC := libc

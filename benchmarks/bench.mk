@@ -39,16 +39,16 @@ BENCH_LIBS     := $(BENCH_DIR)/lib/.stamp
 # One set of rules per workload (the stem appears twice in each path, which a
 # plain pattern rule cannot express).
 define BENCH_RULES
-$(BENCH_DIR)/$(1): benchmarks/$(1)/$(1)_weft.c $(LIB_A) | $(B)/.deps-core
+$(BENCH_DIR)/$(1): benchmarks/$(1)/$(1)_weft.c $(LIB_A) | $(B)/.deps-lib
 	@mkdir -p $$(@D)
 	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(LIB_A) $(LDLIBS_RT)
-$(BENCH_DIR)/$(1)_serial: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-core
+$(BENCH_DIR)/$(1)_serial: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-lib
 	@mkdir -p $$(@D)
 	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< -lm
 $(BENCH_DIR)/$(1)_serial_clang: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-bench
 	@mkdir -p $$(@D)
 	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< -lm
-$(BENCH_DIR)/$(1)_omp_gcc: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-core
+$(BENCH_DIR)/$(1)_omp_gcc: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-lib
 	@mkdir -p $$(@D)
 	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $$(BENCH_RPATH) -o $$@ $$< -lm
 $(BENCH_DIR)/$(1)_omp_clang: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-bench
@@ -81,7 +81,7 @@ bench-scaling: bench-build
 # docs/benchmarks.md, "Quarantine"). /usr/bin/time comes from package time.
 QBENCH_DEPS := time
 
-$(BENCH_DIR)/ed25519_rate: benchmarks/quarantine/ed25519_rate.c | $(B)/.deps-core
+$(BENCH_DIR)/ed25519_rate: benchmarks/quarantine/ed25519_rate.c | $(B)/.deps-test
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -o $@ $< -lsodium
 

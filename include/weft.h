@@ -37,7 +37,13 @@
 #error "weft.h is a C11 header"
 #endif
 
+/* The version, in this one place: the Makefile reads it from this line, and
+ * the soname (libweft.so.MAJOR) follows its major. */
 #define WEFT_VERSION "0.1.0"
+
+/* Marks what libweft exports. The library builds with -fvisibility=hidden, so
+ * every other function and variable of it stays internal to it. */
+#define WEFT_API __attribute__((visibility("default")))
 
 /* ------------------------------------------------------------------ lifecycle */
 
@@ -51,22 +57,22 @@ typedef struct weft_config {
  * cores. cfg may be NULL. Returns 0, or -1 when the configuration is bad or a
  * thread cannot start; weft_last_error() then says why. May be called again
  * after weft_exit. */
-int weft_init(const weft_config *cfg);
+WEFT_API int weft_init(const weft_config *cfg);
 
 /* Waits for every task (weft_sync_root), stops the workers and frees the
  * runtime. Called by the thread that called weft_init. Prints the metrics
  * when WEFT_METRICS=1 and writes the trace when WEFT_TRACE is set. */
-void weft_exit(void);
+WEFT_API void weft_exit(void);
 
 /* The reason the last weft_init failed ("" if it did not). */
-const char *weft_last_error(void);
+WEFT_API const char *weft_last_error(void);
 
 /* Number of workers of the running runtime (0 when not started). */
-int weft_num_workers(void);
+WEFT_API int weft_num_workers(void);
 
 /* The calling thread's worker id, 0 .. weft_num_workers()-1, or -1 when the
  * caller is not a weft worker. */
-int weft_worker_id(void);
+WEFT_API int weft_worker_id(void);
 
 /* ------------------------------------------------------------------ tasks */
 
@@ -96,7 +102,7 @@ typedef struct weft__hot {
     _Alignas(8) unsigned char result[WEFT_ARGS_MAX]; /* weft_sync's result */
 } weft__hot;
 
-extern __thread weft__hot weft__tls __attribute__((tls_model("initial-exec")));
+WEFT_API extern __thread weft__hot weft__tls __attribute__((tls_model("initial-exec")));
 
 /* A lazy flowvar: the handle of a spawned task's result. Valid only on the
  * worker that spawned it, until synced (exactly once). */
@@ -107,8 +113,8 @@ typedef struct weft_flowvar {
 /* idx of a flowvar already synced; i + 1 never equals a deque's top. */
 #define WEFT__SYNCED 0xFFFFFFFEu
 
-weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size);
-void *weft__sync_slow(weft_flowvar *fv);
+WEFT_API weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size);
+WEFT_API void *weft__sync_slow(weft_flowvar *fv);
 
 /* Spawns fn with `size` bytes of arguments copied from args (size <=
  * WEFT_ARGS_MAX). Must run on a weft worker. */
@@ -163,23 +169,23 @@ static inline void *weft_sync(weft_flowvar *fv)
 
 /* True when the task behind fv has finished, so that sync returns at once
  * without running anything. A task not yet started is not ready. */
-bool weft_is_ready(const weft_flowvar *fv);
+WEFT_API bool weft_is_ready(const weft_flowvar *fv);
 
 /* Waits until every task spawned so far, anywhere, has finished. Root worker
  * only (the thread that called weft_init). */
-void weft_sync_root(void);
+WEFT_API void weft_sync_root(void);
 
 /* Answers the steal requests waiting for this worker. Long tasks that spawn
  * nothing call it now and then so that idle workers are not starved. */
-void weft_load_balance(void);
+WEFT_API void weft_load_balance(void);
 
 /* Runs one task waiting in this worker's deque or mailbox, if any, and answers
  * waiting steal requests. Returns true when it ran a task. For event loops on
  * a worker that must make progress on their own spawned work. */
-bool weft_run_one(void);
+WEFT_API bool weft_run_one(void);
 
 /* Spawns fn as a detached task: no flowvar; weft_sync_root waits for it. */
-void weft_spawn_detached(weft_task_fn fn, const void *args, size_t size);
+WEFT_API void weft_spawn_detached(weft_task_fn fn, const void *args, size_t size);
 
 /* ------------------------------------------------------------------ futures */
 
@@ -188,14 +194,14 @@ void weft_spawn_detached(weft_task_fn fn, const void *args, size_t size);
 typedef struct weft_future weft_future;
 
 /* Spawns fn and returns its future (never NULL). Must run on a weft worker. */
-weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size);
+WEFT_API weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size);
 /* True when the result has arrived (acquire: the result is then readable). */
-bool weft_future_ready(const weft_future *fut);
+WEFT_API bool weft_future_ready(const weft_future *fut);
 /* Waits for the result (working meanwhile when on a worker) and copies
  * min(size, WEFT_ARGS_MAX) result bytes into out (out may be NULL). */
-void weft_future_get(weft_future *fut, void *out, size_t size);
+WEFT_API void weft_future_get(weft_future *fut, void *out, size_t size);
 /* Frees a future whose result has arrived. */
-void weft_future_free(weft_future *fut);
+WEFT_API void weft_future_free(weft_future *fut);
 
 /* ------------------------------------------------------------------ idling */
 
@@ -205,16 +211,16 @@ void weft_future_free(weft_future *fut);
  * idle, parks until another thread calls weft_idle_notify. */
 typedef struct weft_idle weft_idle;
 
-weft_idle *weft_idle_new(void);
-void weft_idle_free(weft_idle *w);
+WEFT_API weft_idle *weft_idle_new(void);
+WEFT_API void weft_idle_free(weft_idle *w);
 /* Phase one: returns a ticket; then poll your sources once more. */
-uint32_t weft_idle_prepare(weft_idle *w);
+WEFT_API uint32_t weft_idle_prepare(weft_idle *w);
 /* Found work after prepare: forget the ticket, reset the backoff. */
-void weft_idle_found(weft_idle *w);
+WEFT_API void weft_idle_found(weft_idle *w);
 /* Nothing found after prepare: wait one backoff round (or park). */
-void weft_idle_wait(weft_idle *w, uint32_t ticket);
+WEFT_API void weft_idle_wait(weft_idle *w, uint32_t ticket);
 /* Any thread: wakes the owner of w if it waits or is about to. */
-void weft_idle_notify(weft_idle *w);
+WEFT_API void weft_idle_notify(weft_idle *w);
 
 /* ------------------------------------------------------------------ typed tasks */
 

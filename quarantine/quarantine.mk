@@ -24,6 +24,6 @@ $(B)/bin/quarantine: $(QUARANTINE_MAIN) $(QUARANTINE_LIB) $(LIB_A)
 
 # The quarantine's unit tests: this rule, with the shorter stem, wins over the
 # generic $(B)/tests/unit/% of the Makefile.
-$(B)/tests/unit/quarantine_%: tests/unit/quarantine_%.c $(QUARANTINE_LIB) $(LIB_A) | $(B)/.deps-core
+$(B)/tests/unit/quarantine_%: tests/unit/quarantine_%.c $(QUARANTINE_LIB) $(LIB_A) | $(B)/.deps-test
 	@mkdir -p $(@D)
 	$(LINK_WEFT) $(CPPFLAGS_ALL) -o $@ $< $(QUARANTINE_LIB) $(LIB_A) -lcriterion $(QUARANTINE_LIBS) $(LDLIBS_RT)

@@ -9,8 +9,8 @@
  *
  * Memory: blocks come from chunks of WEFT_POOL_CHUNK_BLOCKS blocks, taken
  * from jemalloc (mallocx with 64-byte alignment; aligned_alloc when
- * WEFT_NO_JEMALLOC is defined, as in sanitizer builds) and carved onto the
- * free list at once. Each block is a 64-byte header (owner pool, the
+ * WEFT_NO_JEMALLOC is defined: make ALLOC=libc, and sanitizer builds) and
+ * carved onto the free list at once. Each block is a 64-byte header (owner pool, the
  * intrusive MPSC node, the free-list link) followed by the user's
  * WEFT_POOL_BLOCK_SIZE bytes, so the user's bytes are 64-byte aligned and
  * fill whole cache lines of their own. Chunks go back to the system only at

@@ -4,14 +4,11 @@
 # Usage: tests/e2e/args_too_big.sh BUILD_DIR   (the build dir is not needed:
 # this checks include/weft.h with the compilers at hand: $CC or gcc, and
 # clang when installed).
-set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
+. "$(dirname "$0")/../common/e2e.sh"
 
 # One source per case: NAME, then the declarations after #include <weft.h>.
 write_case() {  # NAME BODY
-  printf '#include <weft.h>\n%s\nint main(void) { return 0; }\n' "$2" > "$tmp/$1.c"
+  printf '#include <weft.h>\n%s\nint main(void) { return 0; }\n' "$2" > "$T/$1.c"
 }
 write_case good_exact   'typedef struct { char b[WEFT_ARGS_MAX]; } exact_t;
 exact_t f(exact_t x);
@@ -53,10 +50,10 @@ compilers=("${CC:-gcc}")
 command -v clang >/dev/null 2>&1 && [ "${CC:-gcc}" != clang ] && compilers+=(clang)
 
 for cc in "${compilers[@]}"; do
-  for src in "$tmp"/*.c; do
+  for src in "$T"/*.c; do
     name=$(basename "$src" .c)
-    log="$tmp/$name.$cc.log"
-    if "$cc" -std=gnu11 -Wall -Wextra -Werror -I"$root/include" -c "$src" -o "$tmp/$name.o" >"$log" 2>&1; then
+    log="$T/$name.$cc.log"
+    if "$cc" -std=gnu11 -Wall -Wextra -Werror -I"$root/include" -c "$src" -o "$T/$name.o" >"$log" 2>&1; then
       ok=1
     else
       ok=0
@@ -64,13 +61,12 @@ for cc in "${compilers[@]}"; do
     case $name in
       good_*)
         if [ $ok = 1 ]; then echo "ok   $cc $name compiles"
-        else echo "FAIL $cc $name does not compile:"; sed 's/^/     /' "$log"; fail=1; fi ;;
+        else echo "FAIL $cc $name does not compile:"; sed 's/^/     /' "$log"; failed=1; fi ;;
       bad_*)
-        if [ $ok = 1 ]; then echo "FAIL $cc $name compiled"; fail=1
+        if [ $ok = 1 ]; then echo "FAIL $cc $name compiled"; failed=1
         elif grep -q "exceed WEFT_ARGS_MAX" "$log"; then echo "ok   $cc $name: $(grep -m1 -o "arguments of task .* exceed WEFT_ARGS_MAX[a-z ]*" "$log")"
-        else echo "FAIL $cc $name failed without the message 'exceed WEFT_ARGS_MAX':"; sed 's/^/     /' "$log"; fail=1; fi ;;
+        else echo "FAIL $cc $name failed without the message 'exceed WEFT_ARGS_MAX':"; sed 's/^/     /' "$log"; failed=1; fi ;;
     esac
   done
 done
-[ $fail = 0 ] && echo "args_too_big: all cases as expected"
-exit $fail
+finish

@@ -13,8 +13,7 @@
 # (Linux: pid_t, pthread_t, cpu_set_t) and the symbol prefix, nothing of the
 # CPU, so the host's copy serves the target. It is added with -idirafter,
 # after the target's own headers (an installed libhwloc-dev:arm64 wins).
-set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../common/e2e.sh"
 cc=aarch64-linux-gnu-gcc
 if ! command -v "$cc" >/dev/null 2>&1; then
   echo "FAIL: $cc not found; install the package gcc-aarch64-linux-gnu"
@@ -26,7 +25,7 @@ if [ ! -f "$hwloc_config" ]; then
   echo "FAIL: $hwloc_config not found (is libhwloc-dev installed?)"
   exit 1
 fi
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$T
 mkdir -p "$tmp/inc/hwloc/autogen"
 cp "$hwloc_config" "$tmp/inc/hwloc/autogen/config.h"
 
@@ -39,17 +38,17 @@ for s in "${srcs[@]}"; do objs+=("$tmp/obj/${s%.c}.o"); done
 make -k --no-print-directory B="$tmp" SAN= WERROR=1 CC="$cc -idirafter $tmp/inc" "${objs[@]}" \
      >"$tmp/make.log" 2>&1
 
-fail=0; ok=0
+nfail=0; ok=0
 for s in "${srcs[@]}"; do
   o=$tmp/obj/${s%.c}.o
   if [ -f "$o" ] && readelf -h "$o" 2>/dev/null | grep -q 'Machine:.*AArch64'; then ok=$((ok + 1))
-  else echo "FAIL: $s does not compile for aarch64"; fail=1; fi
+  else echo "FAIL: $s does not compile for aarch64"; nfail=1; fi
 done
-if [ $fail != 0 ]; then
+if [ $nfail != 0 ]; then
   echo "     the compiler said:"
   grep -v -F "$cc -idirafter" "$tmp/make.log" | sed 's/^/     /'
 else
   echo "ok   $ok files of runtime/ and flowvar/ compile with $cc -Werror"
   echo "cross_aarch64: all checks passed"
 fi
-exit $fail
+exit $nfail

@@ -205,7 +205,5 @@ int main(void)
         weft_exit();
     }
     printf("init/exit x%d ok\n", cycles);
-    if (weft_test_failures) { fprintf(stderr, "%d failures\n", weft_test_failures); return 1; }
-    printf("sched_spawn: all checks passed\n");
-    return 0;
+    return weft_test_result("sched_spawn");
 }

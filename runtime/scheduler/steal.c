@@ -19,7 +19,7 @@ void weft__send_req_to(weft__worker *w, uint32_t victim, weft__steal_req *r)
     weft__worker *v = weft__rt->workers[victim];
     /* The thief's mailbox is empty when its request leaves: whoever holds
      * the request is the only one who may fill it (ship). */
-    if (r->thief == w->id) WEFT__ASSERT_CMP(weft__chanp_is_full(&w->mailbox), ==, false);
+    if (r == &w->req) WEFT__ASSERT_CMP(weft__chanp_is_full(&w->mailbox), ==, false);
     weft__req_hand_off(w, r);
     weft__mpsc_send(&v->requests, &r->node);
     /* The victim may be parked: notify() after the send (its Dekker pair is

@@ -165,8 +165,8 @@ static inline void weft__req_take(weft__worker *w, weft__steal_req *r)
     /* relaxed: the hand-over is ordered by the channel (the sender's
      * weft__req_hand_off precedes its release send, our acquire take
      * precedes this), and an exchange reads the latest value anyway. */
-    uint32_t prev = atomic_exchange_explicit(&r->holder, w->id + 1, memory_order_relaxed);
-    WEFT__ASSERT_CMP(prev, ==, 0u);
+    uint32_t held_by = atomic_exchange_explicit(&r->holder, w->id + 1, memory_order_relaxed);
+    WEFT__ASSERT_CMP(held_by, ==, 0u);
 #else
     (void)w; (void)r;
 #endif
@@ -178,8 +178,8 @@ static inline void weft__req_hand_off(weft__worker *w, weft__steal_req *r)
 {
 #ifndef NDEBUG
     /* relaxed: pairs through the channel with weft__req_take, as above. */
-    uint32_t prev = atomic_exchange_explicit(&r->holder, 0, memory_order_relaxed);
-    WEFT__ASSERT_CMP(prev, ==, w->id + 1);
+    uint32_t held_by = atomic_exchange_explicit(&r->holder, 0, memory_order_relaxed);
+    WEFT__ASSERT_CMP(held_by, ==, w->id + 1);
 #else
     (void)w; (void)r;
 #endif

@@ -116,18 +116,40 @@ typedef struct weft_flowvar {
 WEFT_API weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size);
 WEFT_API void *weft__sync_slow(weft_flowvar *fv);
 
-/* Spawns fn with `size` bytes of arguments copied from args (size <=
- * WEFT_ARGS_MAX). Must run on a weft worker. */
-/* The fast half of every spawn: the frame the next spawn writes, or NULL when
- * the slow path must run (deque full or a worker waiting to be fed, not a
- * weft worker, or a thief's request waiting: relaxed, only a hint; the
- * request itself is taken with acquire in weft__mpsc_try_recv). */
-static inline weft__frame *weft__spawn_frame(weft__hot *h)
+/* The frame check of every spawn (weft_spawn and the typed spawns): true
+ * when the next spawn may write frames[top] inline, false when the slow path
+ * must run (deque full or a worker waiting to be fed, not a weft worker, or
+ * a thief's request waiting: relaxed, only a hint; the request itself is
+ * taken with acquire in weft__mpsc_try_recv). A test, not the frame's
+ * address: the callers keep `top` in a register across the atomic load, and
+ * a pointer result would cost them a NULL test. */
+static inline bool weft__spawn_fits(const weft__hot *h)
 {
-    if (__builtin_expect(h->top >= h->limit ||
-                         atomic_load_explicit(h->reqs, memory_order_relaxed) > 0, 0))
-        return NULL;
-    return &h->frames[h->top];
+    /* The expectation sits on the whole test, where the branch is made. */
+    return !__builtin_expect(h->top >= h->limit ||
+                             atomic_load_explicit(h->reqs, memory_order_relaxed) > 0, 0);
+}
+
+/* Writes a pending flowvar frame into f (the frame at the deque's head: the
+ * caller bumps top): fn, no destination (the result stays in the slot; the
+ * other meanings of `dest` and `len` are runtime/deque/deque.h's), and size
+ * argument bytes from args (args may be NULL when size is 0). Every push
+ * goes through here: the inline spawns, weft__spawn_slow, detached tasks,
+ * futures and received frames. */
+static inline void weft__frame_push(weft__frame *f, weft_task_fn fn, const void *args, size_t size)
+{
+    f->fn = fn;
+    f->dest = NULL;
+    if (size) memcpy(f->buf, args, size);
+}
+
+/* The fast-path test of every sync: the frame of flowvar index i is the
+ * newest one (i + 1 == top) and still pending (fn set), so the sync pops it
+ * and runs it here. Otherwise weft__sync_slow looks at its state. */
+static inline bool weft__sync_pops(const weft__hot *h, uint32_t i)
+{
+    /* The expectation sits on the whole test, where the branch is made. */
+    return __builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1);
 }
 
 /* Spawns fn with `size` bytes of arguments copied from args (size <=
@@ -135,12 +157,12 @@ static inline weft__frame *weft__spawn_frame(weft__hot *h)
 static inline weft_flowvar weft_spawn(weft_task_fn fn, const void *args, size_t size)
 {
     weft__hot *h = &weft__tls;
-    weft__frame *f = size <= WEFT_ARGS_MAX ? weft__spawn_frame(h) : NULL;
-    if (__builtin_expect(f == NULL, 0)) return weft__spawn_slow(fn, args, size);
-    f->fn = fn;
-    f->dest = NULL;
-    if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
-    return (weft_flowvar){h->top++};
+    uint32_t t = h->top;
+    if (__builtin_expect(size > WEFT_ARGS_MAX, 0) || !weft__spawn_fits(h))
+        return weft__spawn_slow(fn, args, size);
+    weft__frame_push(&h->frames[t], fn, args, size);
+    h->top = t + 1;
+    return (weft_flowvar){t};
 }
 
 /* Waits for the task behind fv and returns a pointer to its result bytes,
@@ -151,7 +173,7 @@ static inline void *weft_sync(weft_flowvar *fv)
 {
     weft__hot *h = &weft__tls;
     uint32_t i = fv->idx;
-    if (__builtin_expect(i + 1 == h->top && h->frames[i].fn != NULL, 1)) {
+    if (weft__sync_pops(h, i)) {
         weft__frame *f = &h->frames[i];
         unsigned char local[WEFT_ARGS_MAX] __attribute__((aligned(8)));
         weft_task_fn fn = f->fn;
@@ -224,8 +246,9 @@ WEFT_API void weft_idle_notify(weft_idle *w);
 
 /* ------------------------------------------------------------------ typed tasks */
 
-/* WEFT_TASK_n(ret, name, T1, ..., Tn) declares the task wrappers of a
- * function `ret name(T1, ..., Tn)` (declared before, defined anywhere):
+/* WEFT_TASK_n(ret, name, T1, ..., Tn), n = 0 .. 6, declares the task
+ * wrappers of a function `ret name(T1, ..., Tn)` (declared before, defined
+ * anywhere):
  *   WEFT_FLOWVAR(name)      the typed flowvar
  *   WEFT_SPAWN(name, ...)   spawns it, checking argument types like a call
  *   WEFT_SYNC(f)            its result, of type ret
@@ -247,14 +270,15 @@ WEFT_API void weft_idle_notify(weft_idle *w);
 
 #define WEFT__FN static inline __attribute__((unused))
 
-/* The spawn wrapper every typed task shares. */
+/* The spawn wrapper every typed task shares: the same frame check as
+ * weft_spawn (weft__spawn_fits), then the same frame write
+ * (weft__frame_push) with the arguments stored one by one. */
 #define WEFT__SPAWN_DEF(name, P, PACK, STORE)                                     \
-    WEFT__FN name##__weft_fv name##__weft_spawn P                            \
+    WEFT__FN name##__weft_fv name##__weft_spawn P                                 \
     {                                                                             \
         weft__hot *weft__h = &weft__tls;                                          \
         uint32_t weft__t = weft__h->top;                                          \
-        if (__builtin_expect(weft__t >= weft__h->limit ||                         \
-                             atomic_load_explicit(weft__h->reqs, memory_order_relaxed) > 0, 0)) { \
+        if (!weft__spawn_fits(weft__h)) {                                         \
             name##__weft_args weft__a = {WEFT__UNPAREN PACK};                     \
             weft__t = weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx; \
         } else {                                                                  \
@@ -263,8 +287,7 @@ WEFT_API void weft_idle_notify(weft_idle *w);
              * stack and copied would be read back by one wide load across   \
              * narrower stores, which the CPU cannot forward (measured: most \
              * of DFS's spawn cost). */                                       \
-            weft__f->fn = name##__weft_run;                                       \
-            weft__f->dest = NULL;                                                 \
+            weft__frame_push(weft__f, name##__weft_run, NULL, 0);                 \
             STORE                                                                 \
             weft__h->top = weft__t + 1;                                           \
         }                                                                         \
@@ -272,96 +295,77 @@ WEFT_API void weft_idle_notify(weft_idle *w);
         return weft__s;                                                           \
     }
 
-/* The body shared by every arity: P = parameter list, A = struct fields,
- * PACK = initialiser values in parentheses, CALL = call from the unpacked struct `weft__a`. */
-#define WEFT__TASK(ret, name, P, A, PACK, CALL, STORE)                                   \
+/* The body shared by every arity, valued (K = R) and void (K = V) alike:
+ * P = parameter list, A = struct fields, PACK = initialiser values in
+ * parentheses, CALL = call from the unpacked struct `weft__a`, STORE = the
+ * stores of the arguments into the frame. WEFT__IF_K((valued), (void)) picks
+ * the code that differs. */
+#define WEFT__TASK(K, ret, name, P, A, PACK, CALL, STORE)                         \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
     WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
-    WEFT__ARGS_ASSERT(name, ret);                                                 \
+    WEFT__IF_##K((WEFT__ARGS_ASSERT(name, ret);), ())                             \
     typedef struct name##__weft_fv {                                              \
         weft_flowvar raw;                                                         \
         ret (*weft_sync)(weft_flowvar);                                           \
     } name##__weft_fv;                                                            \
-    WEFT__FN void name##__weft_run(void *weft__buf)                         \
+    WEFT__FN void name##__weft_run(void *weft__buf)                               \
     {                                                                             \
         name##__weft_args weft__a;                                                \
         memcpy(&weft__a, weft__buf, sizeof weft__a);                              \
-        ret weft__r = name CALL;                                                  \
-        memcpy(weft__buf, &weft__r, sizeof weft__r);                              \
+        WEFT__IF_##K((ret weft__r = name CALL;                                    \
+                      memcpy(weft__buf, &weft__r, sizeof weft__r);),              \
+                     (name CALL;))                                                \
     }                                                                             \
-    WEFT__FN ret name##__weft_sync(weft_flowvar weft__fv)                  \
+    WEFT__FN ret name##__weft_sync(weft_flowvar weft__fv)                         \
     {                                                                             \
         weft__hot *weft__h = &weft__tls;                                          \
         uint32_t weft__i = weft__fv.idx;                                          \
-        if (__builtin_expect(weft__i + 1 == weft__h->top && weft__h->frames[weft__i].fn != NULL, 1)) { \
+        if (weft__sync_pops(weft__h, weft__i)) {                                  \
             name##__weft_args weft__a;                                            \
             memcpy(&weft__a, weft__h->frames[weft__i].buf, sizeof weft__a);       \
             weft__h->top = weft__i;                                               \
-            return name CALL;                                                     \
+            WEFT__IF_##K((return name CALL;), (name CALL; return;))               \
         }                                                                         \
-        ret weft__r;                                                              \
-        memcpy(&weft__r, weft__sync_slow(&weft__fv), sizeof weft__r);             \
-        return weft__r;                                                           \
+        WEFT__IF_##K((ret weft__r;                                                \
+                      memcpy(&weft__r, weft__sync_slow(&weft__fv), sizeof weft__r); \
+                      return weft__r;),                                           \
+                     ((void)weft__sync_slow(&weft__fv);))                         \
     }                                                                             \
     WEFT__SPAWN_DEF(name, P, PACK, STORE)
+#define WEFT__IF_R(valued, void_) WEFT__UNPAREN valued
+#define WEFT__IF_V(valued, void_) WEFT__UNPAREN void_
 
-#define WEFT__VOID_TASK(name, P, A, PACK, CALL, STORE)                                   \
-    typedef struct name##__weft_args { A } name##__weft_args;                     \
-    WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
-    typedef struct name##__weft_fv {                                              \
-        weft_flowvar raw;                                                         \
-        void (*weft_sync)(weft_flowvar);                                          \
-    } name##__weft_fv;                                                            \
-    WEFT__FN void name##__weft_run(void *weft__buf)                         \
-    {                                                                             \
-        name##__weft_args weft__a;                                                \
-        memcpy(&weft__a, weft__buf, sizeof weft__a);                              \
-        name CALL;                                                                \
-    }                                                                             \
-    WEFT__FN void name##__weft_sync(weft_flowvar weft__fv)                 \
-    {                                                                             \
-        weft__hot *weft__h = &weft__tls;                                          \
-        uint32_t weft__i = weft__fv.idx;                                          \
-        if (__builtin_expect(weft__i + 1 == weft__h->top && weft__h->frames[weft__i].fn != NULL, 1)) { \
-            name##__weft_args weft__a;                                            \
-            memcpy(&weft__a, weft__h->frames[weft__i].buf, sizeof weft__a);       \
-            weft__h->top = weft__i;                                               \
-            name CALL;                                                            \
-            return;                                                               \
-        }                                                                         \
-        (void)weft__sync_slow(&weft__fv);                                         \
-    }                                                                             \
-    WEFT__SPAWN_DEF(name, P, PACK, STORE)
-
+/* BEGIN arity macros: generated by scripts/gen-arity.py; edit the script, not this region */
 /* An empty struct is not C11; arity 0 carries one unused byte. */
 #define WEFT_TASK_0(ret, name) \
-    WEFT__TASK(ret, name, (void), char unused;, (0), (), (void)0;)
+    WEFT__TASK(R, ret, name, (void), char unused;, (0), (), (void)0;)
 #define WEFT_TASK_1(ret, name, T1) \
-    WEFT__TASK(ret, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1))
+    WEFT__TASK(R, ret, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1))
 #define WEFT_TASK_2(ret, name, T1, T2) \
-    WEFT__TASK(ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
+    WEFT__TASK(R, ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
 #define WEFT_TASK_3(ret, name, T1, T2, T3) \
-    WEFT__TASK(ret, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, \
-               (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), \
-               WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3))
+    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3))
 #define WEFT_TASK_4(ret, name, T1, T2, T3, T4) \
-    WEFT__TASK(ret, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, \
-               (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), \
-               WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4))
+    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4))
+#define WEFT_TASK_5(ret, name, T1, T2, T3, T4, T5) \
+    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5))
+#define WEFT_TASK_6(ret, name, T1, T2, T3, T4, T5, T6) \
+    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6))
 #define WEFT_VOID_TASK_0(name) \
-    WEFT__VOID_TASK(name, (void), char unused;, (0), (), (void)0;)
+    WEFT__TASK(V, void, name, (void), char unused;, (0), (), (void)0;)
 #define WEFT_VOID_TASK_1(name, T1) \
-    WEFT__VOID_TASK(name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1))
+    WEFT__TASK(V, void, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1))
 #define WEFT_VOID_TASK_2(name, T1, T2) \
-    WEFT__VOID_TASK(name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
+    WEFT__TASK(V, void, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
 #define WEFT_VOID_TASK_3(name, T1, T2, T3) \
-    WEFT__VOID_TASK(name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, \
-                    (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), \
-               WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3))
+    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3))
 #define WEFT_VOID_TASK_4(name, T1, T2, T3, T4) \
-    WEFT__VOID_TASK(name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, \
-                    (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), \
-               WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4))
+    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4))
+#define WEFT_VOID_TASK_5(name, T1, T2, T3, T4, T5) \
+    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5))
+#define WEFT_VOID_TASK_6(name, T1, T2, T3, T4, T5, T6) \
+    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6))
+/* END arity macros */
 /* Stores one argument straight into the frame being spawned (weft__f). */
 #define WEFT__ST(name, x) \
     memcpy(weft__f->buf + offsetof(name##__weft_args, x), &(x), sizeof(x));

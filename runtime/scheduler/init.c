@@ -118,6 +118,7 @@ int weft_init(const weft_config *cfg)
         w->id = i;
         w->parent = i == 0 ? 0 : (i - 1) / 2;
         w->nchildren = (2 * i + 1 < rt->n) + (2 * i + 2 < rt->n);
+        weft__req_init_holder(w);
         weft__mpsc_init(&w->requests);
         weft__chanp_init(&w->mailbox);
         weft__notifier_init(&w->notifier);

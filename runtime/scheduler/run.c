@@ -1,6 +1,7 @@
 /* Running tasks: the slow paths of spawn and sync, the idle loop, detached
- * tasks, futures and the root's quiescence (weft_sync_root). The fast paths
- * are inline in include/weft.h. */
+ * tasks and the root's quiescence (weft_sync_root). The fast paths are
+ * inline in include/weft.h; futures (flowvar/future.c) push and wait through
+ * weft__push_detached and weft__work_until_full. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "runtime/scheduler/worker.h"
@@ -11,7 +12,7 @@ static _Noreturn void die(const char *msg)
     abort();
 }
 
-static weft__worker *self_or_die(const char *what)
+weft__worker *weft__self_or_die(const char *what)
 {
     weft__worker *w = weft__self();
     if (w == NULL) {
@@ -23,11 +24,13 @@ static weft__worker *self_or_die(const char *what)
     return w;
 }
 
-/* Delivers a finished detached task's result to its destination. */
+/* Delivers a finished task's result to its destination (a frame's
+ * weft__frame_dest: nothing for a detached task). */
 static void deliver(void *dest, uint32_t notify, const unsigned char *buf)
 {
-    if (dest == WEFT__DEST_NONE) return;
-    if (!weft__chanb_try_send((weft__chanb *)dest, buf, WEFT_ARGS_MAX))
+    weft__chanb *ch = weft__dest_chan(dest);
+    if (ch == NULL) return;
+    if (!weft__chanb_try_send(ch, buf, WEFT_ARGS_MAX))
         die("internal error: result channel already full");
     if (notify) weft__notifier_notify(&weft__rt->workers[notify - 1]->notifier);
 }
@@ -42,21 +45,23 @@ bool weft__run_top(weft__worker *w)
     if (w->nwaiting) weft__share_with_children(w);
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
+    WEFT__ASSERT_CMP(w->deque.bottom, <=, top);
     /* The newest pending frame: usually the top one, but a frame already run
      * in place (DONE), shipped (STOLEN) or running may sit above it, and a
      * pending frame under it must not be forgotten (with one worker nobody
      * else would ever run it). Nothing below `bottom` is pending. */
     uint32_t k = top;
-    while (k > w->deque.bottom && h->frames[k - 1].fn == NULL) k--;
+    while (k > w->deque.bottom && !weft__frame_pending(&h->frames[k - 1])) k--;
     if (k == w->deque.bottom) return false;
     weft__frame *f = &h->frames[k - 1];
     uint64_t t0 = w->trace ? weft__now_ns() : 0;
     unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
     weft_task_fn fn = f->fn;
-    void *dest = f->dest;
-    uint32_t notify = f->len;
+    bool flowvar = weft__frame_is_flowvar(f);
+    void *dest = flowvar ? NULL : weft__frame_dest(f);
+    uint32_t notify = flowvar ? 0 : weft__frame_notify(f);
     memcpy(buf, f->buf, WEFT_ARGS_MAX);
-    if (k == top && dest != NULL) {
+    if (k == top && !flowvar) {
         /* A detached frame on top: pop it and run it. */
         h->top = top - 1;
         fn(buf);
@@ -64,21 +69,20 @@ bool weft__run_top(weft__worker *w)
         /* Run it in place, its slot reserved: a flowvar frame keeps its
          * result there for its sync (DONE); a detached frame's slot is
          * reclaimed once the frames above it are gone (CONSUMED). */
-        f->fn = NULL;
-        f->dest = WEFT__ST_RUNNING;
+        weft__frame_set_state(f, WEFT__ST_RUNNING);
         fn(buf);
-        if (dest == NULL) {
+        if (flowvar) {
             memcpy(f->buf, buf, WEFT_ARGS_MAX);
-            f->dest = WEFT__ST_DONE;
+            weft__frame_set_state(f, WEFT__ST_DONE);
         } else {
-            f->dest = WEFT__ST_CONSUMED;
+            weft__frame_set_state(f, WEFT__ST_CONSUMED);
             w->lingering++;
             weft__update_limit(w);
         }
     }
     w->m.tasks_run++;
     if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
-    if (dest != NULL) deliver(dest, notify, buf);
+    if (!flowvar) deliver(dest, notify, buf);
     return true;
 }
 
@@ -121,7 +125,7 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
             /* No work anywhere and my whole subtree sleeps: wait at my parent. */
             w->req.state = WEFT__REQ_WAITING;
             w->req_out = true;
-            weft__send_req_to(w->parent, &w->req);
+            weft__send_req_to(w, w->parent, &w->req);
             w->m.parks++;
             weft__notifier_park(&w->notifier, ticket);
             return;
@@ -152,7 +156,7 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
 
 weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
 {
-    weft__worker *w = self_or_die("WEFT_SPAWN/weft_spawn");
+    weft__worker *w = weft__self_or_die("WEFT_SPAWN/weft_spawn");
     if (size > WEFT_ARGS_MAX) die("task arguments exceed WEFT_ARGS_MAX bytes");
     weft__hot *h = w->hot;
     uint32_t top = h->top;
@@ -162,14 +166,11 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
         top = weft__deque_reclaim(&w->deque, top);
         uint32_t n = 0;
         for (uint32_t i = w->deque.bottom; i < top; i++)
-            n += h->frames[i].fn == NULL && h->frames[i].dest == WEFT__ST_CONSUMED;
+            n += weft__frame_in(&h->frames[i], WEFT__ST_CONSUMED);
         w->lingering = n;
     }
     if (top >= w->deque.cap) die("task deque overflow; raise WEFT_DEQUE_FRAMES");
-    weft__frame *f = &h->frames[top];
-    f->fn = fn;
-    f->dest = NULL;
-    if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
+    weft__frame_push(&h->frames[top], fn, args, size);
     h->top = top + 1;
     w->m.spawns_slow++;
     weft__handle_requests(w);
@@ -178,18 +179,16 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
     return (weft_flowvar){top};
 }
 
-static void push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
-                          void *dest, uint32_t notify)
+void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
+                         void *dest, uint32_t notify)
 {
     if (size > WEFT_ARGS_MAX) die("task arguments exceed WEFT_ARGS_MAX bytes");
     weft__hot *h = w->hot;
     uint32_t top = h->top;
     if (top >= w->deque.cap) die("task deque overflow; raise WEFT_DEQUE_FRAMES");
     weft__frame *f = &h->frames[top];
-    f->fn = fn;
-    f->dest = dest;
-    f->len = notify;
-    if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
+    weft__frame_push(f, fn, args, size);
+    weft__frame_set_dest(f, dest, notify);
     h->top = top + 1;
     /* relaxed: a hint, as in weft_spawn. */
     if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
@@ -198,13 +197,11 @@ static void push_detached(weft__worker *w, weft_task_fn fn, const void *args, si
 
 void weft_spawn_detached(weft_task_fn fn, const void *args, size_t size)
 {
-    weft__worker *w = self_or_die("weft_spawn_detached");
-    push_detached(w, fn, args, size, WEFT__DEST_NONE, 0);
+    weft__worker *w = weft__self_or_die("weft_spawn_detached");
+    weft__push_detached(w, fn, args, size, WEFT__DEST_NONE, 0);
 }
 
-/* Keeps w busy (its own detached tasks, answering thieves, stealing) until
- * the channel ch holds a result. */
-static void work_until_full(weft__worker *w, const weft__chanb *ch)
+void weft__work_until_full(weft__worker *w, const weft__chanb *ch)
 {
     uint64_t t0 = w->trace ? weft__now_ns() : 0;
     weft__backoff_reset(&w->backoff);
@@ -217,15 +214,15 @@ static void work_until_full(weft__worker *w, const weft__chanb *ch)
 
 void *weft__sync_slow(weft_flowvar *fv)
 {
-    weft__worker *w = self_or_die("WEFT_SYNC/weft_sync");
+    weft__worker *w = weft__self_or_die("WEFT_SYNC/weft_sync");
     weft__hot *h = w->hot;
     uint32_t i = fv->idx;
     if (i == WEFT__SYNCED) die("a flowvar was synced twice");
     if (i >= h->top) die("sync of a flowvar that is not this worker's (or already synced)");
     weft__frame *f = &h->frames[i];
     fv->idx = WEFT__SYNCED;
-    if (f->fn != NULL) {
-        if (f->dest != NULL) die("sync of a flowvar whose frame is not a flowvar frame");
+    if (weft__frame_pending(f)) {
+        if (!weft__frame_is_flowvar(f)) die("sync of a flowvar whose frame is not a flowvar frame");
         /* A local buffer: fn's own syncs reuse h->result. */
         unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
         weft_task_fn fn = f->fn;
@@ -236,10 +233,9 @@ void *weft__sync_slow(weft_flowvar *fv)
         } else {
             /* Synced out of order: run it in place; its slot is reclaimed
              * once the frames above it are gone. */
-            f->fn = NULL;
-            f->dest = WEFT__ST_RUNNING;
+            weft__frame_set_state(f, WEFT__ST_RUNNING);
             fn(buf);
-            f->dest = WEFT__ST_CONSUMED;
+            weft__frame_set_state(f, WEFT__ST_CONSUMED);
             w->lingering++;
             weft__update_limit(w);
         }
@@ -247,13 +243,13 @@ void *weft__sync_slow(weft_flowvar *fv)
         memcpy(h->result, buf, WEFT_ARGS_MAX);
         return h->result;
     }
-    if (f->dest == WEFT__ST_STOLEN) {
-        work_until_full(w, weft__frame_chan(f));
+    if (weft__frame_in(f, WEFT__ST_STOLEN)) {
+        weft__work_until_full(w, weft__frame_chan(f));
         /* work_until_full's acquire load of `full` made the thief's bytes visible. */
-    } else if (f->dest != WEFT__ST_DONE) {
+    } else if (!weft__frame_in(f, WEFT__ST_DONE)) {
         die("sync of a flowvar whose task is not pending (synced twice?)");
     }
-    f->dest = WEFT__ST_CONSUMED;
+    weft__frame_set_state(f, WEFT__ST_CONSUMED);
     memcpy(h->result, f->buf, WEFT_ARGS_MAX);
     if (i + 1 == h->top) {
         h->top = weft__deque_reclaim(&w->deque, i + 1);
@@ -266,13 +262,13 @@ void *weft__sync_slow(weft_flowvar *fv)
 
 bool weft_is_ready(const weft_flowvar *fv)
 {
-    weft__worker *w = self_or_die("weft_is_ready");
+    weft__worker *w = weft__self_or_die("weft_is_ready");
     if (fv->idx == WEFT__SYNCED) return true;
     if (fv->idx >= w->hot->top) return false;
     weft__frame *f = &w->hot->frames[fv->idx];
-    if (f->fn != NULL) return false;
-    if (f->dest == WEFT__ST_STOLEN) return weft__chanb_is_full(weft__frame_chan(f));
-    return f->dest == WEFT__ST_DONE || f->dest == WEFT__ST_CONSUMED;
+    if (weft__frame_pending(f)) return false;
+    if (weft__frame_in(f, WEFT__ST_STOLEN)) return weft__chanb_is_full(weft__frame_chan(f));
+    return weft__frame_in(f, WEFT__ST_DONE) || weft__frame_in(f, WEFT__ST_CONSUMED);
 }
 
 void weft_load_balance(void)
@@ -285,7 +281,7 @@ void weft_load_balance(void)
 
 bool weft_run_one(void)
 {
-    weft__worker *w = self_or_die("weft_run_one");
+    weft__worker *w = weft__self_or_die("weft_run_one");
     weft__handle_requests(w);
     weft__receive(w);
     return weft__run_top(w);
@@ -293,7 +289,7 @@ bool weft_run_one(void)
 
 void weft_sync_root(void)
 {
-    weft__worker *w = self_or_die("weft_sync_root");
+    weft__worker *w = weft__self_or_die("weft_sync_root");
     if (w->id != 0) die("weft_sync_root called from a worker other than the root");
     weft__backoff_reset(&w->backoff);
     for (;;) {
@@ -307,57 +303,4 @@ void weft_sync_root(void)
             return;
         weft__idle_round(w, false, NULL);
     }
-}
-
-/* ---- futures ---- */
-
-struct weft_future {
-    uint32_t owner;                 /* worker that spawned it */
-    uint32_t pad;
-    weft__chanb ch;                 /* the result channel... */
-    unsigned char room[WEFT_ARGS_MAX]; /* ...and its bytes */
-};
-_Static_assert(sizeof(struct weft_future) <= WEFT_POOL_BLOCK_SIZE, "future fits a pool block");
-
-weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size)
-{
-    weft__worker *w = self_or_die("weft_spawn_future");
-    weft_future *fut = weft__pool_alloc(&w->pool);
-    fut->owner = w->id;
-    weft__chanb_init(&fut->ch);
-    push_detached(w, fn, args, size, &fut->ch, w->id + 1);
-    return fut;
-}
-
-bool weft_future_ready(const weft_future *fut)
-{
-    return weft__chanb_is_full(&fut->ch);
-}
-
-void weft_future_get(weft_future *fut, void *out, size_t size)
-{
-    weft__worker *w = weft__self();
-    if (w) {
-        work_until_full(w, &fut->ch);
-    } else {
-        /* A foreign thread: timed backoff sleeps only (capped below the
-         * park level, since no worker knows to notify this thread). */
-        weft__backoff b;
-        weft__rng r;
-        weft__notifier n;
-        weft__backoff_reset(&b);
-        weft__rng_seed(&r, (uint64_t)(uintptr_t)fut);
-        weft__notifier_init(&n);
-        while (!weft__chanb_is_full(&fut->ch)) {
-            if (b.lg_w + 1 >= WEFT_BACKOFF_PARK_LG) b.lg_w = WEFT_BACKOFF_PARK_LG - 2;
-            weft__backoff_wait(&b, &r, &n, weft__notifier_prepare_park(&n));
-        }
-    }
-    if (out) memcpy(out, fut->ch.buf, size < WEFT_ARGS_MAX ? size : WEFT_ARGS_MAX);
-}
-
-void weft_future_free(weft_future *fut)
-{
-    weft__worker *w = weft__self();
-    weft__pool_free(w ? &w->pool : NULL, fut);
 }

@@ -16,7 +16,11 @@ WEFT_TASK_1(exact_t, f, exact_t)
 long g(long a, long b, long c, long d);
 WEFT_TASK_4(long, g, long, long, long, long)
 void hv(double a, long b, int c);
-WEFT_VOID_TASK_3(hv, double, long, int)'
+WEFT_VOID_TASK_3(hv, double, long, int)
+long g6(long a, long b, long c, long d, int e, int f);
+WEFT_TASK_6(long, g6, long, long, long, long, int, int)
+void v6(long a, long b, long c, long d, int e, int f);
+WEFT_VOID_TASK_6(v6, long, long, long, long, int, int)'
 # Task names that are also common local names: the macros' own locals must
 # not capture them (a task named h, i, a, r, f, fv or buf once failed).
 write_case good_names   'int h(int x); WEFT_TASK_1(int, h, int)
@@ -39,6 +43,8 @@ WEFT_TASK_1(int, f, big_t)'
 write_case bad_args_sum 'typedef struct { char b[16]; } s16;
 int f(s16 a, s16 b, s16 c);
 WEFT_TASK_3(int, f, s16, s16, s16)'
+write_case bad_args_six 'int f(long a, long b, long c, long d, long e, int g);
+WEFT_TASK_6(int, f, long, long, long, long, long, int)'
 write_case bad_result   'typedef struct { char b[64]; } big_t;
 big_t f(int x);
 WEFT_TASK_1(big_t, f, int)'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every example of docs/api.md (each ```c block with a main) compiles as the
-# document says, with gcc -std=gnu11 -Wall -Wextra (here with -Werror too),
+# Every example of docs/api.md, and the first program of README.md (each
+# ```c block with a main), compiles as the documents say, with gcc -std=gnu11 -Wall -Wextra (here with -Werror too),
 # and also as ISO C (-std=c11 -pedantic-errors), links against BUILD_DIR's
 # libweft.a and runs: exit status 0 and the output its comments promise. A
 # task of arity 0 (WEFT_SPAWN(name), which passes no variadic argument) does
@@ -18,20 +18,22 @@ esac
 libs="-lhwloc -pthread -lm"
 nm "$B/lib/libweft.a" 2>/dev/null | grep -q ' U mallocx$' && libs="$libs -ljemalloc"
 
-# ex1.c, ex2.c, ...: the blocks in document order; exN.what: the section.
+# ex1.c, ex2.c, ...: the blocks in document order; exN.what: the document
+# and section.
 awk -v dir="$T" '
+  FNR == 1 { section = ""; doc = FILENAME; sub(".*/", "", doc) }
   /^## / { section = substr($0, 4); next }
   /^```c$/ { inblock = 1; text = ""; next }
   inblock && /^```$/ {
     inblock = 0
     if (text ~ /int main\(/) {
-      n++; printf "%s", text > (dir "/ex" n ".c"); print section > (dir "/ex" n ".what")
+      n++; printf "%s", text > (dir "/ex" n ".c"); print doc ", " section > (dir "/ex" n ".what")
     }
     next }
   inblock { text = text $0 "\n" }
-  END { print n + 0 > (dir "/count") }' "$root/docs/api.md"
+  END { print n + 0 > (dir "/count") }' "$root/docs/api.md" "$root/README.md"
 n=$(cat "$T/count")
-[ "$n" -ge 7 ] || fail "found $n examples with a main in docs/api.md (expected at least 7)"
+[ "$n" -ge 8 ] || fail "found $n examples with a main in docs/api.md and README.md (expected at least 8)"
 
 cat > "$T/arity0.c" <<'EOF'
 #include <stdio.h>
@@ -82,7 +84,7 @@ done
 cat "$T"/*.out > "$T/all.out"
 for want in "4 workers, I am worker 0" "sum of squares: 384306618446643200" "touched 3" \
             "40 + 2 = 42, ready after: 1" "sum of cubes below 100: 24502500" "500500" \
-            "received 5" "arity 0: 42, ticks 1"; do
+            "received 5" "fib(30) = 832040 on 2 workers" "arity 0: 42, ticks 1"; do
   grep -qF -- "$want" "$T/all.out" || bad "no example printed '$want'"
 done
 finish

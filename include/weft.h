@@ -255,7 +255,8 @@ WEFT_API void weft_idle_notify(weft_idle *w);
  * WEFT_VOID_TASK_n(name, T...) does the same for void functions; WEFT_WAIT(f)
  * syncs them. Arguments larger than WEFT_ARGS_MAX fail at compile time. */
 #define WEFT_FLOWVAR(name) name##__weft_fv
-#define WEFT_SPAWN(name, ...) name##__weft_spawn(__VA_ARGS__)
+/* WEFT_SPAWN(name, ...) is written with the arity macros below: WEFT_SPAWN(name)
+ * of an arity-0 task passes no empty variadic argument (ISO C refuses one). */
 /* The flowvar is passed by value so that it never escapes: the compiler then
  * knows weft_sync is a constant and calls (or inlines) the task directly. */
 #define WEFT_SYNC(f) __extension__({                                  \
@@ -365,6 +366,12 @@ WEFT_API void weft_idle_notify(weft_idle *w);
     WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5))
 #define WEFT_VOID_TASK_6(name, T1, T2, T3, T4, T5, T6) \
     WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6))
+/* WEFT_SPAWN(name) or WEFT_SPAWN(name, a1, ...): WEFT__SPAWN_PICK reads the
+ * kind after up to 16 arguments (0: the name alone, N: arguments follow). */
+#define WEFT_SPAWN(...) WEFT__SPAWN_PICK(__VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(__VA_ARGS__)
+#define WEFT__SPAWN_PICK(name, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, kind, ...) WEFT__SPAWN_##kind
+#define WEFT__SPAWN_0(name) name##__weft_spawn()
+#define WEFT__SPAWN_N(name, ...) name##__weft_spawn(__VA_ARGS__)
 /* END arity macros */
 /* Stores one argument straight into the frame being spawned (weft__f). */
 #define WEFT__ST(name, x) \

@@ -109,6 +109,11 @@ typedef struct q_gen_slash {
  * prints "out of memory" and exits 1 when it cannot. */
 void q_gen_grow(void **p, size_t *cap, size_t want, size_t sz);
 
+/* Appends an outcome (id, kind, verdict, reason; tag 0) to the list *rows of
+ * *n elements and room for *cap, growing it as q_gen_grow does; returns it. */
+q_gen_outcome *q_gen_outcome_add(q_gen_outcome **rows, size_t *cap, size_t *n, q_item_kind kind,
+                                 const q_root *id, q_verdict v, q_reason r);
+
 /* ------------------------------------------------------------ the scenario */
 
 /* What the scenario designed and wrote. */

@@ -20,13 +20,7 @@
 /* Keeps one outcome the engine reported, for the comparison. */
 static void view_add(q_gen_view *k, q_item_kind kind, const q_root *id, q_verdict v, q_reason r)
 {
-    q_gen_grow((void **)&k->rows, &k->caprows, k->nrows + 1, sizeof *k->rows);
-    q_gen_outcome *o = &k->rows[k->nrows++];
-    memset(o, 0, sizeof *o);
-    o->id = *id;
-    o->kind = (uint8_t)kind;
-    o->verdict = (uint8_t)v;
-    o->reason = (uint8_t)r;
+    q_gen_outcome_add(&k->rows, &k->caprows, &k->nrows, kind, id, v, r);
 }
 
 /* q_sink.emit: one engine event. */

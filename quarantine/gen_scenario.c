@@ -92,6 +92,19 @@ void q_gen_grow(void **p, size_t *cap, size_t want, size_t sz)
     *cap = c;
 }
 
+q_gen_outcome *q_gen_outcome_add(q_gen_outcome **rows, size_t *cap, size_t *n, q_item_kind kind,
+                                 const q_root *id, q_verdict v, q_reason r)
+{
+    q_gen_grow((void **)rows, cap, *n + 1, sizeof **rows);
+    q_gen_outcome *o = &(*rows)[(*n)++];
+    memset(o, 0, sizeof *o);
+    o->id = *id;
+    o->kind = (uint8_t)kind;
+    o->verdict = (uint8_t)v;
+    o->reason = (uint8_t)r;
+    return o;
+}
+
 /* ------------------------------------------------------------ state */
 
 /* A block the generator made (delivered or not). */
@@ -241,13 +254,7 @@ static void flush_before(gen *g, uint64_t before)
 
 static void intend(gen *g, q_item_kind kind, const q_root *id, q_verdict v, q_reason r, int tag)
 {
-    q_gen_grow((void **)&g->d->intents, &g->d->capintents, g->d->nintents + 1, sizeof *g->d->intents);
-    q_gen_outcome *o = &g->d->intents[g->d->nintents++];
-    memset(o, 0, sizeof *o);
-    o->id = *id;
-    o->kind = (uint8_t)kind;
-    o->verdict = (uint8_t)v;
-    o->reason = (uint8_t)r;
+    q_gen_outcome *o = q_gen_outcome_add(&g->d->intents, &g->d->capintents, &g->d->nintents, kind, id, v, r);
     o->tag = (uint8_t)tag;
     g->d->tag_count[tag]++;
 }

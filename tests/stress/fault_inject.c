@@ -420,10 +420,5 @@ int main(int argc, char **argv)
     check_pool_abort();
     attempt(K_NONE, 0, msg, sizeof msg);
 
-    if (weft_test_failures) {
-        fprintf(stderr, "fault_inject: %d checks failed\n", weft_test_failures);
-        return 1;
-    }
-    puts("fault_inject: all checks passed");
-    return 0;
+    return weft_test_result("fault_inject");
 }

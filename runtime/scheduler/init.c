@@ -148,16 +148,17 @@ int weft_init(const weft_config *cfg)
     rt->n = (uint32_t)rt->cfg.num_threads;
     rt->workers = calloc(rt->n, sizeof *rt->workers);
     if (!rt->workers) {
-        size_t bytes = rt->n * sizeof *rt->workers;
+        init_error("weft_init: out of memory (%zu bytes for the worker table)", rt->n * sizeof *rt->workers);
         free(rt);
-        return init_error("weft_init: out of memory (%zu bytes for the worker table)", bytes);
+        return -1;
     }
     const size_t wbytes = (sizeof(weft__worker) + 63) & ~(size_t)63;
     for (uint32_t i = 0; i < rt->n; i++) {
         weft__worker *w = aligned_alloc(64, wbytes);
         if (!w) {
+            init_error("weft_init: out of memory for worker %u of %u (%zu bytes)", i, rt->n, wbytes);
             free_runtime(rt);
-            return init_error("weft_init: out of memory for worker %u of %u (%zu bytes)", i, rt->n, wbytes);
+            return -1;
         }
         memset(w, 0, sizeof *w);
         w->id = i;
@@ -170,15 +171,16 @@ int weft_init(const weft_config *cfg)
         weft__pool_init(&w->pool);
         rt->workers[i] = w;
         if (weft__deque_init(&w->deque, (uint32_t)rt->cfg.deque_frames) != 0) {
-            int e = errno;
+            init_error("weft_init: cannot map the task deque of worker %u of %u (%zu bytes): %s", i, rt->n,
+                       (size_t)rt->cfg.deque_frames * sizeof(weft__frame), strerror(errno));
             free_runtime(rt);
-            return init_error("weft_init: cannot map the task deque of worker %u of %u (%zu bytes): %s", i,
-                              rt->n, (size_t)rt->cfg.deque_frames * sizeof(weft__frame), strerror(e));
+            return -1;
         }
         if (rt->cfg.trace_path[0] && !(w->trace = weft__trace_new(WEFT__TRACE_EVENTS))) {
+            init_error("weft_init: out of memory for the trace buffer of worker %u of %u (%zu bytes)", i, rt->n,
+                       sizeof(weft__trace) + WEFT__TRACE_EVENTS * sizeof(weft__trace_ev));
             free_runtime(rt);
-            return init_error("weft_init: out of memory for the trace buffer of worker %u of %u (%zu bytes)", i,
-                              rt->n, sizeof(weft__trace) + WEFT__TRACE_EVENTS * sizeof(weft__trace_ev));
+            return -1;
         }
     }
     rt->t_start_ns = weft__now_ns();

@@ -18,7 +18,8 @@
  *    weft_last_error() naming what failed (the worker, the errno's text),
  *    and leaves nothing behind: every thread started is joined, every
  *    mapping unmapped, every block freed, no thread more than before,
- *    weft_num_workers() is 0. The call after the last one is not reached, so
+ *    weft_num_workers() is 0, the caller is no worker and has its CPU
+ *    affinity back. The call after the last one is not reached, so
  *    that weft_init succeeds, computes a correct fib and exits cleanly, again
  *    leaving nothing behind. The number of calls of each kind is checked too,
  *    so a new one must be added here (and undone in weft_init).
@@ -30,6 +31,7 @@
  * A watchdog (alarm) turns a hang into a failure. Exit status 0 = pass. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -64,9 +66,10 @@ static const char *const kind_name[] = {"none", "pthread_create", "mmap", "heap 
 
 /* Which kind of call fails, and which one of them: the inject_at-th from
  * when it was set (counted down by every call of that kind). fired: it
- * happened. Set by the main thread while no other thread calls the wrappers
- * (the runtime is down), read by any; seq_cst throughout, nothing else
- * hangs on them. */
+ * happened. The main thread sets them; the wrappers, on any thread, read
+ * them and count down. Each is read for itself and publishes nothing else,
+ * so no access pairs with another: seq_cst (the default) only keeps the
+ * count exact. */
 static _Atomic int inject_kind = K_NONE;
 static _Atomic long inject_at;
 static _Atomic int fired;
@@ -210,6 +213,7 @@ static int threads_now(void)
 #endif
 
 static int baseline_threads;
+static cpu_set_t baseline_affinity;
 
 /* weft_init(NW) with the k-th call of `kind` failing (k = 0: none), and when
  * it succeeds fib and weft_exit, all while tracking. Checks that nothing is
@@ -245,7 +249,12 @@ static int attempt(enum kind kind, long k, char *msg, size_t msgsz)
         CHECK(hit, "weft_init failed (%s) with no injected failure", msg);
         CHECK(msg[0] != '\0', "weft_init failed with an empty weft_last_error()");
         CHECK(weft_num_workers() == 0, "weft_num_workers() = %d after a failed weft_init", weft_num_workers());
+        CHECK(weft_worker_id() == -1, "the caller is still worker %d after a failed weft_init", weft_worker_id());
     }
+    cpu_set_t now;
+    CHECK(sched_getaffinity(0, sizeof now, &now) == 0 && CPU_EQUAL(&now, &baseline_affinity),
+          "the caller's affinity is not restored after %s (%s %ld failed)", r == 0 ? "weft_exit" : "weft_init",
+          kind_name[kind], k);
 
     pthread_mutex_lock(&track_mu);
     tracking = false;
@@ -386,7 +395,8 @@ static void check_pool_abort(void)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    weft_test_watchdog(argc > 1 ? "fault_inject pool-child" : "fault_inject", 240);
+    /* The child's deadline comes first, so that the parent reports it. */
+    weft_test_watchdog(argc > 1 ? "fault_inject pool-child" : "fault_inject", argc > 1 ? 60 : 240);
     if (argc > 1 && strcmp(argv[1], "pool-child") == 0) return pool_child();
     if (argc > 1) { fprintf(stderr, "usage: fault_inject\n"); return 2; }
     unsetenv("WEFT_TRACE");
@@ -399,6 +409,8 @@ int main(int argc, char **argv)
     CHECK(weft_init(&cfg) == 0, "the first weft_init: %s", weft_last_error());
     weft_exit();
     baseline_threads = threads_now();
+    CHECK(sched_getaffinity(0, sizeof baseline_affinity, &baseline_affinity) == 0, "sched_getaffinity: %s",
+          strerror(errno));
     puts("no failure:");
     attempt(K_NONE, 0, msg, sizeof msg);
 

@@ -55,9 +55,10 @@ typedef struct weft__pool {
     uint64_t carved;            /* blocks carved from chunks, ever */
 } weft__pool;
 
-/* Initialises an empty pool owned by the calling thread. Takes no memory
- * from the system until the first alloc. Not thread-safe; call before
- * other threads can see the pool. */
+/* Initialises an empty pool owned by the calling thread, or by a thread
+ * started after the call (weft_init sets up every worker's pool before it
+ * starts them). Takes no memory from the system until the first alloc. Not
+ * thread-safe; call before other threads can see the pool. */
 void weft__pool_init(weft__pool *p);
 
 /* Owner only. A block of WEFT_POOL_BLOCK_SIZE bytes, 64-byte aligned, not

@@ -134,6 +134,12 @@ $(B)/tests/stress/%: tests/stress/%.c $(LIB_A) | $(B)/.deps-lib
 	@mkdir -p $(@D)
 	$(LINK_WEFT) $(CPPFLAGS_ALL) -o $@ $< $(LIB_A) $(LDLIBS_RT)
 
+# fault_inject makes the runtime's calls into the system fail: --wrap sends
+# them (in libweft.a and in the program) through its __wrap_ functions.
+# private: the flags stay off the library it depends on.
+FAULT_WRAP := pthread_create pthread_join mmap munmap malloc calloc aligned_alloc free mallocx dallocx
+$(B)/tests/stress/fault_inject: private LDFLAGS_ALL += $(FAULT_WRAP:%=-Wl,--wrap=%)
+
 # ---------------------------------------------------------------- parts
 include quarantine/quarantine.mk
 include benchmarks/bench.mk

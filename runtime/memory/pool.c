@@ -56,7 +56,7 @@ static void *weft__pool_sys_alloc(size_t bytes)
     void *p = aligned_alloc(64, bytes);
 #endif
     if (p == NULL) {
-        fprintf(stderr, "weft: out of memory (pool chunk of %zu bytes)\n", bytes);
+        fprintf(stderr, "weft: out of memory allocating a pool chunk (%zu bytes)\n", bytes);
         abort();
     }
     return p;

@@ -55,13 +55,18 @@ typedef struct weft__pool {
     uint64_t carved;            /* blocks carved from chunks, ever */
 } weft__pool;
 
-/* Initialises an empty pool owned by the calling thread. Takes no memory
- * from the system until the first alloc. Not thread-safe; call before
- * other threads can see the pool. */
+/* Initialises an empty pool owned by the calling thread, or by a thread
+ * started after the call (weft_init sets up every worker's pool before it
+ * starts them). Takes no memory from the system until the first alloc. Not
+ * thread-safe; call before other threads can see the pool. */
 void weft__pool_init(weft__pool *p);
 
 /* Owner only. A block of WEFT_POOL_BLOCK_SIZE bytes, 64-byte aligned, not
- * zeroed. Never NULL (out of memory aborts with a message). */
+ * zeroed. Never NULL: when a new chunk is needed and the system has none,
+ * it prints "weft: out of memory allocating a pool chunk (N bytes)" and
+ * aborts, before touching the pool (its callers, weft_spawn_future and the
+ * shipping of tasks to a thief, have no way to report a failure; see
+ * docs/api.md, misuse detection). tests/stress/fault_inject checks it. */
 void *weft__pool_alloc(weft__pool *p);
 
 /* Any thread. Returns a block (from weft__pool_alloc of any pool, not NULL)

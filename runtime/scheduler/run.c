@@ -103,7 +103,7 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
      * request came back): return so that the caller looks again, rather
      * than park on a condition that no later notify will announce. */
     uint32_t handled = weft__handle_requests(w);
-    /* acquire: pairs with the release in weft_exit. */
+    /* acquire: pairs with the release in stop_workers (init.c). */
     if (weft__receive(w) || atomic_load_explicit(&weft__rt->stop, memory_order_acquire)) {
         weft__notifier_cancel_park(&w->notifier);
         weft__backoff_reset(&w->backoff);

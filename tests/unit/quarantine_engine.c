@@ -273,6 +273,32 @@ Test(engine_block, future_slot_and_disparity_boundary)
     stop();
 }
 
+/* t_ms near 2^64: now + DISPARITY_MS must not wrap (it did, and turned a
+ * block of slot 1 and an attestation of the previous epoch, both long past,
+ * into future_slot). The newest admitted slot is still exact there. */
+Test(engine_block, future_slot_does_not_wrap_near_2_64)
+{
+    start(64);
+    const uint64_t t = UINT64_MAX - 100;
+    tblock a = mk_block(1, G(), 1, t);
+    feed(&a.f);
+    expect_verdict(&a.root, Q_V_CLEARED, Q_R_NONE);
+    uint64_t epoch = q_epoch(q_current_slot(t)) - 1; /* the previous epoch: past, not too_old */
+    tatt x = mk_att(0, epoch, G(), 0, G(), t);
+    feed(&x.f);
+    expect_verdict(&x.id, Q_V_CLEARED, Q_R_NONE);
+    /* the boundary is still exact: the first slot past the disparity is future */
+    uint64_t last = q_current_slot(t) + (t % Q_SLOT_MS + Q_DISPARITY_MS) / Q_SLOT_MS;
+    tblock late = mk_block(last + 1, G(), 2, t);
+    feed(&late.f);
+    expect_verdict(&late.root, Q_V_IGNORE, Q_R_FUTURE_SLOT);
+    tblock edge = mk_block(last, G(), 3, t);
+    feed(&edge.f);
+    expect_verdict(&edge.root, Q_V_CLEARED, Q_R_NONE);
+    check_counters();
+    stop();
+}
+
 Test(engine_block, finalized)
 {
     start(64);

@@ -891,9 +891,9 @@ Test(engine_serial, run_serial_reports_bad_streams)
 Test(store, missing_folder_is_a_clear_error)
 {
     char err[256];
-    cr_assert_null(q_store_open("/nonexistent-dir-h5/x.db", err, sizeof err));
+    cr_assert_null(q_store_open("/nonexistent-dir-h5/x.db", "test", err, sizeof err));
     cr_assert(strstr(err, "/nonexistent-dir-h5") != NULL, "%s", err);
-    cr_assert_null(q_store_open("/tmp", err, sizeof err));
+    cr_assert_null(q_store_open("/tmp", "test", err, sizeof err));
     cr_assert(strstr(err, "folder") != NULL, "%s", err);
 }
 
@@ -907,12 +907,39 @@ static int64_t count_rows(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* A stream head: an encoded HELLO of n validators, then `fill` bytes of tag
+ * (a stand-in for the frames after it; the store compares bytes only). */
+static q_head *mk_head(uint32_t n, size_t fill, uint8_t tag)
+{
+    static q_head h[4];
+    static int next;
+    q_head *p = &h[next++ % 4];
+    q_frame f = {.kind = Q_KIND_HELLO, .t_ms = 0};
+    f.u.hello.n_validators = n;
+    p->len = q_frame_encode(&f, p->bytes, sizeof p->bytes);
+    cr_assert(p->len > 0 && p->len + fill <= Q_HEAD_BYTES);
+    memset(p->bytes + p->len, tag, fill);
+    p->len += fill;
+    return p;
+}
+
+/* The head of the events recorded in R (any fixed head: one stream). */
+#define R_HEAD mk_head(64, 100, 0xab)
+
+/* Opens and starts a store on head; NULL with the reason in err. */
+static q_store *store_start(const char *path, const q_head *head, char *err, size_t errlen)
+{
+    q_store *s = q_store_open(path, "quarantine unit test", err, errlen);
+    if (s && q_store_start(s, head, "test stream", err, errlen) < 0) s = NULL;
+    return s;
+}
+
 /* Sends the events of a small run to a store; stops after `limit` row events
  * when limit > 0 (as if killed: the store is closed without END). */
 static void store_run(const char *path, size_t limit)
 {
-    char err[256];
-    q_store *s = q_store_open(path, err, sizeof err);
+    char err[1024];
+    q_store *s = store_start(path, R_HEAD, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
     q_sink sink = q_store_sink(s);
     size_t rows = 0;
@@ -920,7 +947,7 @@ static void store_run(const char *path, size_t limit)
         if (q_event_is_row(R.ev[i].type) && limit && rows++ == limit) break;
         sink.emit(sink.ctx, &R.ev[i]);
     }
-    cr_assert_eq(q_store_close(s, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
 }
 
 Test(store, rows_and_restart_marker)

@@ -3,7 +3,9 @@
  * stream of really signed items, recursive orphan resolution, unviable
  * propagation, the bounds under an orphan flood and an attestation flood
  * (tables never above their bound, every drop counted), FINALIZE, END, and
- * the store's open errors, rows and restart marker. */
+ * the store's open errors, rows and restart marker, and its guards: one
+ * holder, bound to its stream's head, a foreign database left unchanged; and
+ * time near 2^64 (future_slot without overflow). */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -994,4 +996,141 @@ Test(store, rows_and_restart_marker)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
     stop();
+}
+
+/* ------------------------------------------------------------ store guards */
+
+/* The whole content of a file (malloc'd), its size in *n. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    char *buf = NULL;
+    size_t cap = 0;
+    *n = 0;
+    for (;;) {
+        if (*n == cap) cr_assert_not_null(buf = realloc(buf, cap = cap ? 2 * cap : 65536));
+        size_t k = fread(buf + *n, 1, cap - *n, f);
+        if (k == 0) break;
+        *n += k;
+    }
+    fclose(f);
+    return buf;
+}
+
+static void expect_same_file(const char *path, const char *before, size_t nbefore)
+{
+    size_t n;
+    char *now = slurp(path, &n);
+    cr_assert(n == nbefore && memcmp(now, before, n) == 0, "%s changed", path);
+    free(now);
+}
+
+static void rm_dir(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(store_guard, a_second_holder_is_refused_naming_the_first)
+{
+    char dir[] = "/tmp/qstore-XXXXXX", p[64], err[1024], want[128];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/held.db", dir);
+    q_store *s = store_start(p, mk_head(64, 10, 1), err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    /* in this very process too: a flock belongs to its open file description */
+    cr_assert_null(q_store_open(p, "second", err, sizeof err));
+    snprintf(want, sizeof want, "is in use by pid %ld (quarantine unit test)", (long)getpid());
+    cr_assert(strstr(err, want) && strstr(err, p), "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    s = store_start(p, mk_head(64, 10, 1), err, sizeof err); /* released by close */
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    rm_dir(dir);
+}
+
+Test(store_guard, bound_to_the_head_of_its_stream)
+{
+    start(64);
+    tblock a = mk_block(1, G(), 1, at(1));
+    tblock b = mk_block(2, &a.root, 1, at(2));
+    feed(&a.f);
+    feed(&b.f);
+    plain(Q_KIND_END, at(3));
+    char dir[] = "/tmp/qstore-XXXXXX", p[64], err[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/bound.db", dir);
+    store_run(p, 1); /* one row event committed, on R_HEAD */
+    size_t n;
+    char *before = slurp(p, &n);
+    /* another stream: another validator count, or other bytes after HELLO */
+    const q_head *other[] = {mk_head(65, 100, 0xab), mk_head(64, 100, 0xac)};
+    for (int i = 0; i < 2; i++) {
+        cr_assert_null(store_start(p, other[i], err, sizeof err));
+        cr_assert(strstr(err, "was started on another stream than test stream") && strstr(err, "left unchanged"),
+                  "%s", err);
+        expect_same_file(p, before, n);
+    }
+    cr_assert(strstr(err, "64 validators") && strstr(err, "holds 1 row events"), "%s", err);
+    /* a cut copy (a prefix of the head) is the same stream, and so is a
+     * longer head that starts with the stored one, which then replaces it */
+    q_store *s = store_start(p, mk_head(64, 40, 0xab), err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(q_store_resumed(s), 1);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_not_null(s = store_start(p, mk_head(64, 200, 0xab), err, sizeof err), "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_not_null(s = store_start(p, R_HEAD, err, sizeof err), "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    /* now bound to the longer head: the old, shorter one is its prefix, fine;
+     * a head that agrees with the old one but not with the longer is not */
+    q_head *fork = mk_head(64, 200, 0xab);
+    fork->bytes[fork->len - 1] ^= 1;
+    cr_assert_null(store_start(p, fork, err, sizeof err));
+    cr_assert(strstr(err, "they differ at byte"), "%s", err);
+    free(before);
+    rm_dir(dir);
+    stop();
+}
+
+Test(store_guard, a_store_without_rows_takes_any_stream)
+{
+    char dir[] = "/tmp/qstore-XXXXXX", p[64], err[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/empty.db", dir);
+    q_store *s = store_start(p, mk_head(64, 10, 1), err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_not_null(s = store_start(p, mk_head(99, 10, 2), err, sizeof err), "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    sqlite3 *d;
+    cr_assert_eq(sqlite3_open(p, &d), SQLITE_OK);
+    cr_assert_eq(count_rows(d, "SELECT validators FROM stream"), 99);
+    sqlite3_close(d);
+    rm_dir(dir);
+}
+
+Test(store_guard, a_foreign_database_is_left_unchanged)
+{
+    char dir[] = "/tmp/qstore-XXXXXX", p[64], lock[80], err[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/foreign.db", dir);
+    snprintf(lock, sizeof lock, "%s.lock", p);
+    sqlite3 *d;
+    cr_assert_eq(sqlite3_open(p, &d), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(d, "CREATE TABLE t(x); INSERT INTO t VALUES(42)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(d);
+    size_t n;
+    char *before = slurp(p, &n);
+    cr_assert_null(q_store_open(p, "test", err, sizeof err));
+    cr_assert(strstr(err, p) && strstr(err, "not a quarantine store") && strstr(err, "'t'"), "%s", err);
+    expect_same_file(p, before, n);
+    cr_assert(access(lock, F_OK) < 0, "a lock file was made beside a foreign database");
+    cr_assert_eq(sqlite3_open(p, &d), SQLITE_OK);
+    cr_assert_eq(count_rows(d, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"), 1);
+    sqlite3_close(d);
+    free(before);
+    rm_dir(dir);
 }

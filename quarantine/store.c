@@ -553,6 +553,9 @@ int q_store_start(q_store *s, const q_head *head, const char *input, char *err, 
     }
     return 0;
 fail:
+    /* Refused: leave even a WAL left by a killed run as it is (no checkpoint
+     * into the database file on close). */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     free_store(s);
     return -1;
 }

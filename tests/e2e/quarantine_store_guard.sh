@@ -119,6 +119,12 @@ expect_refused() {
 }
 quiet $Q replay --input a.wq --db k.db --kill-after-items 300
 [ $? -eq 137 ] || fail "replay --kill-after-items 300 was not killed"
+# as the kill left it (its WAL not yet checkpointed), refused: not a byte changes
+[ -s k.db-wal ] || fail "the killed replay left no WAL"
+raw=$(md5sum k.db k.db-wal)
+$Q run --input b.wq --db k.db >/dev/null 2>e.log
+[ $? -eq 1 ] || { cat e.log; fail "another stream on a freshly killed store was not refused"; }
+[ "$(md5sum k.db k.db-wal)" = "$raw" ] || fail "a refused run changed the killed store's database or WAL file"
 k=$(committed k.db)
 [ "${k:-0}" -gt 0 ] && [ "$k" -lt "$full" ] || fail "the killed store holds ${k:-0} of $full row events"
 expect_refused k.db b.wq "was started on another stream than b.wq"

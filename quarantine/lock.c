@@ -41,6 +41,7 @@ int q_lock_take(q_lock *l, const char *dbpath, const char *holder, char *err, si
         return -1;
     }
     int fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EACCES) fd = open(lockpath, O_RDONLY | O_CLOEXEC); /* another user's: flock it all the same */
     if (fd < 0) {
         snprintf(err, errlen, "database %s: lock file %s: %s", dbpath, lockpath, strerror(errno));
         return -1;

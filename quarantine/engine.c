@@ -328,13 +328,23 @@ static void block_from8(q_engine *e, const q_held *h)
     resolve(e);
 }
 
+/* The newest slot that is not future at now_ms: future_slot (block check 1,
+ * attestation check 2) is slot_start_ms(slot) > now + DISPARITY_MS, that is
+ * slot > (now + DISPARITY_MS) / SLOT_MS, computed without forming the sum,
+ * which wraps for a t_ms near 2^64 (and so would turn a past item into a
+ * future one): now/S + (now%S + D)/S is the same quotient in exact integers,
+ * and neither term can overflow. */
+static uint64_t newest_admitted_slot(uint64_t now_ms)
+{
+    return now_ms / Q_SLOT_MS + (now_ms % Q_SLOT_MS + Q_DISPARITY_MS) / Q_SLOT_MS;
+}
+
 static void apply_block(q_engine *e, const q_frame *f, const q_checked *c)
 {
     const q_signed_block *b = &f->u.block;
     const q_root *root = &c->ids.id;
     uint64_t slot = b->hdr.slot;
-    /* 1. slot_start_ms(slot) > now + DISPARITY, without overflow. */
-    if (slot > (e->now_ms + Q_DISPARITY_MS) / Q_SLOT_MS) {
+    if (slot > newest_admitted_slot(e->now_ms)) { /* 1 */
         eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_IGNORE, Q_R_FUTURE_SLOT);
         return;
     }
@@ -491,7 +501,7 @@ static void apply_att(q_engine *e, const q_frame *f, const q_checked *c)
         eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_REJECT, Q_R_BAD_TARGET_EPOCH);
         return;
     }
-    if (d->slot > (e->now_ms + Q_DISPARITY_MS) / Q_SLOT_MS) { /* 2 */
+    if (d->slot > newest_admitted_slot(e->now_ms)) { /* 2 */
         eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_IGNORE, Q_R_FUTURE_SLOT);
         return;
     }

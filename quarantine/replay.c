@@ -24,10 +24,11 @@
 
 /* ------------------------------------------------------------ the serial driver */
 
-int q_replay_fd(q_engine *e, int fd, const char *path, uint64_t kill_after, char *err, size_t errlen)
+int q_replay_fd(q_engine *e, int fd, const q_head *head, const char *path, uint64_t kill_after, char *err,
+                size_t errlen)
 {
     q_reader rd;
-    if (q_reader_init_fd(&rd, fd, true) < 0) {
+    if (q_reader_init_fd(&rd, fd, true) < 0 || (head && q_head_feed(head, &rd) < 0)) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -82,7 +83,7 @@ int q_replay_file(const char *path, const q_sink *sink, q_engine_stats *stats, c
         close(fd);
         return -1;
     }
-    int rc = q_replay_fd(e, fd, path, 0, err, errlen);
+    int rc = q_replay_fd(e, fd, NULL, path, 0, err, errlen);
     if (stats) q_engine_get_stats(e, stats);
     q_engine_free(e);
     close(fd);
@@ -118,8 +119,9 @@ int q_cmd_replay(int argc, char **argv)
     if (begin >= 0) return begin;
     int fd;
     q_store *store;
-    if (q_cmd_open("replay", input, dbpath, &fd, &store) != 0) return 1;
-    char err[512];
+    static q_head head;
+    if (q_cmd_open("replay", input, dbpath, &fd, &head, &store) != 0) return 1;
+    char err[1024];
     static q_tally t; /* large; one per process */
     q_tally_init(&t, q_store_sink(store));
     q_sink sink = q_tally_sink(&t);
@@ -130,17 +132,17 @@ int q_cmd_replay(int argc, char **argv)
     }
     int rc = 0;
     double t0 = q_now_s();
-    if (q_replay_fd(e, fd, input, kill_after, err, sizeof err) < 0) {
+    if (q_replay_fd(e, fd, &head, input, kill_after, err, sizeof err) < 0) {
         fprintf(stderr, "quarantine replay: %s\n", err);
         rc = 1;
     }
     double secs = q_now_s() - t0;
-    uint64_t resumed = q_store_resumed(store);
-    if (q_store_close(store, err, sizeof err) < 0) {
+    q_store_end st;
+    if (q_store_close(store, &st, err, sizeof err) < 0) {
         fprintf(stderr, "quarantine replay: %s\n", err);
         rc = 1;
     }
-    q_report_summary(stdout, "replay", &t, e, secs, resumed, NULL, 0);
+    q_report_summary(stdout, "replay", &t, e, secs, &st, NULL, 0);
     q_engine_free(e);
     close(fd);
     return rc;

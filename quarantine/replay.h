@@ -11,15 +11,18 @@
 #include <stdint.h>
 
 #include "quarantine/engine.h"
+#include "quarantine/head.h"
 
-/* Reads the stream on fd (named `path` in messages) to its END and applies
+/* Reads the stream on fd (named `path` in messages; head, when not NULL, is
+ * its first bytes, already read from fd, q_head_read) to its END and applies
  * every frame to e, which has had no frame yet, on the calling thread. When
  * kill_after > 0 the process sends itself SIGKILL once that many items are
  * applied (the restart tests' crash). fd stays open and e the caller's.
  * Returns 0 when the stream was read to END; -1 on a malformed frame, a frame
  * the engine cannot take or out of memory, with "path: byte offset N: reason"
  * (or "out of memory") in err: every frame before the bad one is applied. */
-int q_replay_fd(q_engine *e, int fd, const char *path, uint64_t kill_after, char *err, size_t errlen);
+int q_replay_fd(q_engine *e, int fd, const q_head *head, const char *path, uint64_t kill_after, char *err,
+                size_t errlen);
 
 /* Runs the whole stream file at path through a fresh engine that sends its
  * events to *sink, with q_replay_fd; then fills *stats (when not NULL) and

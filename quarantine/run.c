@@ -44,7 +44,8 @@ static void usage(FILE *f)
                "to SQLite (WAL). Prints a progress line on a terminal and a summary at the end.\n\n"
                "  --input FILE   the stream (spec section 3)\n"
                "  --db FILE      the SQLite database (created when absent; rerun after a crash\n"
-               "                 on the same input to complete it)\n"
+               "                 on the same input to complete it). Held by one process at a\n"
+               "                 time (FILE.lock) and bound to the stream it was started on\n"
                "  --workers N    weft workers, 1..256 (default: WEFT_NUM_THREADS, else one per core)\n"
                "  --queue N      input queue bound in frames (default 16384); a full queue\n"
                "                 stops the reader (back-pressure), never drops\n\n"
@@ -56,6 +57,7 @@ static void usage(FILE *f)
 
 typedef struct reader_ctx {
     int fd;
+    const q_head *head; /* the stream's first bytes, already read from fd */
     const char *path;
     q_inq *q;
 } reader_ctx;
@@ -66,7 +68,7 @@ static void *reader_main(void *arg)
     q_reader rd;
     q_in e;
     memset(&e, 0, sizeof e);
-    if (q_reader_init_fd(&rd, rc->fd, true) < 0) {
+    if (q_reader_init_fd(&rd, rc->fd, true) < 0 || q_head_feed(rc->head, &rd) < 0) {
         e.type = Q_IN_ERROR;
         snprintf(e.msg, sizeof e.msg, "%s: out of memory", rc->path);
         q_inq_push(rc->q, &e);
@@ -269,12 +271,13 @@ int q_cmd_run(int argc, char **argv)
     if (begin >= 0) return begin;
     int fd;
     q_store *store;
-    if (q_cmd_open("run", input, dbpath, &fd, &store) != 0) return 1;
-    char err[512];
+    static q_head head;
+    if (q_cmd_open("run", input, dbpath, &fd, &head, &store) != 0) return 1;
+    char err[1024];
     weft_config cfg = {.num_threads = (int)workers};
     if (weft_init(&cfg) != 0) {
         fprintf(stderr, "quarantine run: %s\n", weft_last_error());
-        q_store_close(store, err, sizeof err);
+        q_store_close(store, NULL, err, sizeof err);
         close(fd);
         return 1;
     }
@@ -293,7 +296,7 @@ int q_cmd_run(int argc, char **argv)
         return 1;
     }
     L.in = &in;
-    reader_ctx rc = {.fd = fd, .path = input, .q = &in};
+    reader_ctx rc = {.fd = fd, .head = &head, .path = input, .q = &in};
     pthread_t reader;
     if (pthread_create(&reader, NULL, reader_main, &rc) != 0) {
         fprintf(stderr, "quarantine run: cannot start the reader thread\n");
@@ -317,12 +320,12 @@ int q_cmd_run(int argc, char **argv)
         fprintf(stderr, "quarantine run: %s: the stream ended without END\n", input);
         rc_exit = 1;
     }
-    uint64_t resumed = q_store_resumed(store);
-    if (q_store_close(store, err, sizeof err) < 0) {
+    q_store_end st;
+    if (q_store_close(store, &st, err, sizeof err) < 0) {
         fprintf(stderr, "quarantine run: %s\n", err);
         rc_exit = 1;
     }
-    q_report_summary(stdout, "run", &tally, L.e, secs, resumed, &L.lat, nworkers);
+    q_report_summary(stdout, "run", &tally, L.e, secs, &st, &L.lat, nworkers);
     q_engine_free(L.e);
     q_inq_destroy(&in);
     weft_idle_free(L.idle);

@@ -25,10 +25,8 @@
 #      otherwise RLIMIT_FSIZE (ulimit -f, SIGXFSZ ignored), a real write
 #      failure (EFBIG) of the database's files.
 # Usage: tests/e2e/quarantine_store_guard.sh BUILD_DIR
-set -u
-B=${1:-build}
-Q=$(cd "$(dirname "$B/bin/quarantine")" 2>/dev/null && pwd)/quarantine
-T=$(mktemp -d)
+. "$(dirname "$0")/../common/e2e.sh"
+Q=$B/bin/quarantine
 holder=
 cleanup() {
     [ -n "$holder" ] && kill "$holder" 2>/dev/null
@@ -36,8 +34,6 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-quiet() { ( "$@" >/dev/null 2>&1; rc=$?; exit $rc ) 2>/dev/null; }
 committed() { sqlite3 "$1" "SELECT value FROM counters WHERE name = 'store_events'" 2>/dev/null || true; }
 fingerprint() { md5sum <"$1"; sqlite3 "$1" .dump | md5sum; }
 [ -x "$Q" ] || fail "$Q is not built"

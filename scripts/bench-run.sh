@@ -59,7 +59,7 @@ while IFS='|' read -r label prog impls args flags; do
     if [ -n "$IMPLS" ] && ! [[ " $IMPLS " == *" $i "* ]]; then continue; fi
     exe=$prog; [ "$i" = weft ] || exe=${prog}_$i
     if [ -x "$BIN/$exe" ]; then have+=("$i")
-    elif [ "$i" = lace ]; then no_lace=1
+    elif [ "$i" = lace ]; then no_lace="$no_lace $label"
     else echo "bench: no $BIN/$exe; $label/$i skipped" >&2; fi
   done
   labels+=("$label"); progs+=("$prog"); implss+=("${have[*]}"); argss+=("$args")
@@ -67,9 +67,9 @@ while IFS='|' read -r label prog impls args flags; do
 done
 
 if [ -n "$no_lace" ]; then
-  echo "bench: no Lace peers in $BIN; lace skipped. Lace (1.4.2) is not a Debian package:" >&2
+  echo "bench: lace skipped for$no_lace: its peers are not in $BIN. Lace (1.4.2) is not a Debian package:" >&2
   echo "bench:   git clone https://github.com/trolando/lace DIR && git -C DIR checkout v1.4.2" >&2
-  echo "bench:   make bench-build LACE_DIR=DIR        (docs/benchmarks.md, \"Lace\")" >&2
+  echo "bench:   make bench LACE_DIR=DIR   (or bench-scaling, bench-build; docs/benchmarks.md, \"Lace\")" >&2
 fi
 
 twin_of() { [ "$1" = omp_clang ] && echo serial_clang || echo serial; }

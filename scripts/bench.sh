@@ -2,7 +2,7 @@
 # make bench: every workload with 1 and 2 workers, 5 rounds, each round
 # paired with the serial twins; prints medians, ratios to serial, per-spawn
 # overhead and peak RSS; writes BIN_DIR/results.csv, results-raw.csv and
-# results.png. Sized for the project's 2-core machine (about 10 minutes).
+# results.png. Sized for the project's 2-core machine (10-13 minutes).
 # Usage: scripts/bench.sh BIN_DIR        (BIN_DIR: build/bench)
 # Environment: BENCH_ROUNDS, BENCH_THREADS, BENCH_LIMIT, BENCH_ONLY (labels),
 # BENCH_OUT: see scripts/bench-run.sh.

@@ -9,6 +9,9 @@
  * many times. Every version's sum starts with BENCH_OPAQUE(), so that the
  * compiler cannot treat it as pure and fold the REPS sums into one.
  *
+ * A node with one child has it on the left (ts_build), so a sum needs only
+ * two cases: a right child (then a left one too: fork) or at most a left one.
+ *
  * Usage of every program: NAME NODES [REPS]   (REPS default 1; the result is
  * the sum of the REPS sums, and the program checks it against the formula.)
  */
@@ -18,6 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "../common/bench.h"
 
 /* A tree node. */
 typedef struct ts_node {
@@ -95,14 +100,21 @@ static inline uint64_t ts_expected(uint64_t n, long reps)
     return n * (n + 1) / 2 * (uint64_t)reps;
 }
 
-/* Exits with a message when the computed total is not the expected one. */
-static inline void ts_check(const char *prog, uint64_t got, uint64_t n, long reps)
+/* The end of every program: exits with a message when total is not the
+ * expected sum, else prints the result line (`spawns`: the forks of the REPS
+ * sums) and frees the tree. */
+static inline void ts_report(const char *impl, int threads, int argc, char **argv, double secs,
+                             uint64_t total, ts_tree *t, long reps)
 {
-    if (got != ts_expected(n, reps)) {
-        fprintf(stderr, "%s: wrong sum %llu, expected %llu\n", prog, (unsigned long long)got,
-                (unsigned long long)ts_expected(n, reps));
+    char args[64];
+    if (total != ts_expected(t->n, reps)) {
+        fprintf(stderr, "treesum (%s): wrong sum %llu, expected %llu\n", impl,
+                (unsigned long long)total, (unsigned long long)ts_expected(t->n, reps));
         exit(1);
     }
+    bench_report("treesum", impl, threads, bench_args(argc, argv, args, sizeof args), secs, total,
+                 t->forks * (uint64_t)reps);
+    free(t->nodes);
 }
 
 #endif

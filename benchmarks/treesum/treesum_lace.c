@@ -13,17 +13,11 @@
 TASK_1(uint64_t, ts_sum, const ts_node *, nd)
 {
     BENCH_OPAQUE();
-    uint64_t r = nd->value;
-    if (nd->left && nd->right) {
-        SPAWN(ts_sum, nd->right);
-        r += CALL(ts_sum, nd->left);
-        return r + SYNC(ts_sum);
-    }
-    if (nd->left)
-        r += CALL(ts_sum, nd->left);
-    if (nd->right)
-        r += CALL(ts_sum, nd->right);
-    return r;
+    if (!nd->right)
+        return nd->left ? nd->value + CALL(ts_sum, nd->left) : nd->value;
+    SPAWN(ts_sum, nd->right);
+    uint64_t r = nd->value + CALL(ts_sum, nd->left);
+    return r + SYNC(ts_sum);
 }
 
 /* reps sums of the tree at root, added up. */
@@ -37,7 +31,6 @@ TASK_2(uint64_t, ts_reps, const ts_node *, root, long, reps)
 
 int main(int argc, char **argv)
 {
-    char args[64];
     uint64_t n;
     long reps;
     ts_args(argc, argv, "treesum_lace", &n, &reps);
@@ -47,9 +40,6 @@ int main(int argc, char **argv)
     uint64_t total = RUN(ts_reps, t.nodes, reps);
     double s = bench_now() - t0;
     lace_stop();
-    ts_check("treesum_lace", total, n, reps);
-    bench_report("treesum", "lace", threads, bench_args(argc, argv, args, sizeof args), s, total,
-                 t.forks * (uint64_t)reps);
-    free(t.nodes);
+    ts_report("lace", threads, argc, argv, s, total, &t, reps);
     return 0;
 }

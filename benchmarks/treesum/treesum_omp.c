@@ -11,26 +11,19 @@
 static uint64_t ts_sum(const ts_node *nd)
 {
     BENCH_OPAQUE();
-    uint64_t r = nd->value;
-    if (nd->left && nd->right) {
-        uint64_t x;
-        const ts_node *right = nd->right;
+    if (!nd->right)
+        return nd->left ? nd->value + ts_sum(nd->left) : nd->value;
+    uint64_t x;
+    const ts_node *right = nd->right;
 #pragma omp task shared(x) firstprivate(right)
-        x = ts_sum(right);
-        r += ts_sum(nd->left);
+    x = ts_sum(right);
+    uint64_t r = nd->value + ts_sum(nd->left);
 #pragma omp taskwait
-        return r + x;
-    }
-    if (nd->left)
-        r += ts_sum(nd->left);
-    if (nd->right)
-        r += ts_sum(nd->right);
-    return r;
+    return r + x;
 }
 
 int main(int argc, char **argv)
 {
-    char args[64];
     uint64_t n;
     long reps;
     ts_args(argc, argv, "treesum_omp", &n, &reps);
@@ -47,14 +40,11 @@ int main(int argc, char **argv)
     for (long i = 0; i < reps; i++)
         total += ts_sum(t.nodes);
     double s = bench_now() - t0;
-    ts_check("treesum_omp", total, n, reps);
 #ifdef __clang__
     const char *impl = "omp_clang";
 #else
     const char *impl = "omp_gcc";
 #endif
-    bench_report("treesum", impl, threads, bench_args(argc, argv, args, sizeof args), s, total,
-                 t.forks * (uint64_t)reps);
-    free(t.nodes);
+    ts_report(impl, threads, argc, argv, s, total, &t, reps);
     return 0;
 }

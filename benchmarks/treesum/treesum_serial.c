@@ -8,17 +8,14 @@
 static uint64_t ts_sum(const ts_node *nd)
 {
     BENCH_OPAQUE();
-    uint64_t r = nd->value;
-    if (nd->left)
-        r += ts_sum(nd->left);
-    if (nd->right)
-        r += ts_sum(nd->right);
-    return r;
+    if (!nd->right)
+        return nd->left ? nd->value + ts_sum(nd->left) : nd->value;
+    uint64_t r = nd->value + ts_sum(nd->left);
+    return r + ts_sum(nd->right);
 }
 
 int main(int argc, char **argv)
 {
-    char args[64];
     uint64_t n;
     long reps;
     ts_args(argc, argv, "treesum_serial", &n, &reps);
@@ -28,14 +25,11 @@ int main(int argc, char **argv)
     for (long i = 0; i < reps; i++)
         total += ts_sum(t.nodes);
     double s = bench_now() - t0;
-    ts_check("treesum_serial", total, n, reps);
 #ifdef __clang__
     const char *impl = "serial_clang";
 #else
     const char *impl = "serial";
 #endif
-    bench_report("treesum", impl, 1, bench_args(argc, argv, args, sizeof args), s, total,
-                 t.forks * (uint64_t)reps);
-    free(t.nodes);
+    ts_report(impl, 1, argc, argv, s, total, &t, reps);
     return 0;
 }

@@ -11,25 +11,18 @@
 static uint64_t ts_sum(const ts_node *nd)
 {
     BENCH_OPAQUE();
-    uint64_t r = nd->value;
-    if (nd->left && nd->right) {
-        uint64_t x;
-        tbb::task_group g;
-        g.run([&] { x = ts_sum(nd->right); });
-        r += ts_sum(nd->left);
-        g.wait();
-        return r + x;
-    }
-    if (nd->left)
-        r += ts_sum(nd->left);
-    if (nd->right)
-        r += ts_sum(nd->right);
-    return r;
+    if (!nd->right)
+        return nd->left ? nd->value + ts_sum(nd->left) : nd->value;
+    uint64_t x;
+    tbb::task_group g;
+    g.run([&] { x = ts_sum(nd->right); });
+    uint64_t r = nd->value + ts_sum(nd->left);
+    g.wait();
+    return r + x;
 }
 
 int main(int argc, char **argv)
 {
-    char args[64];
     uint64_t n;
     long reps;
     ts_args(argc, argv, "treesum_tbb", &n, &reps);
@@ -47,9 +40,6 @@ int main(int argc, char **argv)
     for (long i = 0; i < reps; i++)
         total += ts_sum(t.nodes);
     double s = bench_now() - t0;
-    ts_check("treesum_tbb", total, n, reps);
-    bench_report("treesum", "tbb", threads, bench_args(argc, argv, args, sizeof args), s, total,
-                 t.forks * (uint64_t)reps);
-    free(t.nodes);
+    ts_report("tbb", threads, argc, argv, s, total, &t, reps);
     return 0;
 }

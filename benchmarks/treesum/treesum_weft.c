@@ -13,22 +13,15 @@ WEFT_TASK_1(uint64_t, ts_sum, const ts_node *)
 static uint64_t ts_sum(const ts_node *nd)
 {
     BENCH_OPAQUE();
-    uint64_t r = nd->value;
-    if (nd->left && nd->right) {
-        WEFT_FLOWVAR(ts_sum) f = WEFT_SPAWN(ts_sum, nd->right);
-        r += ts_sum(nd->left);
-        return r + WEFT_SYNC(f);
-    }
-    if (nd->left)
-        r += ts_sum(nd->left);
-    if (nd->right)
-        r += ts_sum(nd->right);
-    return r;
+    if (!nd->right)
+        return nd->left ? nd->value + ts_sum(nd->left) : nd->value;
+    WEFT_FLOWVAR(ts_sum) f = WEFT_SPAWN(ts_sum, nd->right);
+    uint64_t r = nd->value + ts_sum(nd->left);
+    return r + WEFT_SYNC(f);
 }
 
 int main(int argc, char **argv)
 {
-    char args[64];
     uint64_t n;
     long reps;
     ts_args(argc, argv, "treesum", &n, &reps);
@@ -44,9 +37,6 @@ int main(int argc, char **argv)
         total += ts_sum(t.nodes);
     double s = bench_now() - t0;
     weft_exit();
-    ts_check("treesum", total, n, reps);
-    bench_report("treesum", "weft", threads, bench_args(argc, argv, args, sizeof args), s, total,
-                 t.forks * (uint64_t)reps);
-    free(t.nodes);
+    ts_report("weft", threads, argc, argv, s, total, &t, reps);
     return 0;
 }

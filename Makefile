@@ -74,7 +74,7 @@ endif
 # (libudev-dev: hwloc's private library, for the install test's static link).
 DEPS_LIB   := gcc make pkg-config libhwloc-dev $(DEPS_ALLOC)
 DEPS_TEST  := libcriterion-dev libsodium-dev libsqlite3-dev sqlite3 python3 libudev-dev
-DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox
+DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox libssl-dev
 # The aarch64 compile check (tests/e2e/cross_aarch64.sh) of the test targets.
 DEPS_CROSS := gcc-aarch64-linux-gnu
 

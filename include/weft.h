@@ -301,15 +301,21 @@ WEFT_API void weft_idle_notify(weft_idle *w);
  * comparison's values by itself). */
 #define WEFT__STR(x) WEFT__STR_(x)
 #define WEFT__STR_(x) #x
-#define WEFT__SIZE_MSG(name, what) "weft: " what " of task '" #name \
-    "' exceed WEFT_ARGS_LARGE_MAX (" WEFT__STR(WEFT_ARGS_LARGE_MAX) " bytes)"
+#define WEFT__SIZE_MSG(name, what, verb) "weft: " what " of task '" #name verb \
+    " WEFT_ARGS_LARGE_MAX (" WEFT__STR(WEFT_ARGS_LARGE_MAX) " bytes)"
 #ifdef __cplusplus
-#define WEFT__SIZE_ASSERT(name, tag, what, ty) \
-    static_assert(sizeof(ty) <= WEFT_ARGS_LARGE_MAX, WEFT__SIZE_MSG(name, what));
+/* weft_task_bytes<SIZE> is incomplete when SIZE is over the limit. */
+extern "C++" {
+template <size_t N, bool fits = (N <= WEFT_ARGS_LARGE_MAX)> struct weft_task_bytes { enum { ok = 1 }; };
+template <size_t N> struct weft_task_bytes<N, false>;
+}
+#define WEFT__SIZE_ASSERT(name, tag, what, verb, ty) \
+    static_assert(sizeof(ty) <= WEFT_ARGS_LARGE_MAX, WEFT__SIZE_MSG(name, what, verb)); \
+    typedef char name##__weft_##tag##_size[weft_task_bytes<sizeof(ty)>::ok];
 #else
 typedef unsigned char weft_task_bytes;
-#define WEFT__SIZE_ASSERT(name, tag, what, ty) \
-    _Static_assert(sizeof(ty) <= WEFT_ARGS_LARGE_MAX, WEFT__SIZE_MSG(name, what)); \
+#define WEFT__SIZE_ASSERT(name, tag, what, verb, ty) \
+    _Static_assert(sizeof(ty) <= WEFT_ARGS_LARGE_MAX, WEFT__SIZE_MSG(name, what, verb)); \
     typedef char name##__weft_##tag##_size[_Generic( \
         (weft_task_bytes (*)[sizeof(ty) <= WEFT_ARGS_LARGE_MAX ? 1 : sizeof(ty)])0, \
         weft_task_bytes (*)[1]: 1)];
@@ -372,8 +378,8 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
  * the code that differs. */
 #define WEFT__TASK(K, ret, name, P, A, PACK, CALL, STORE)                         \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
-    WEFT__SIZE_ASSERT(name, args, "arguments", name##__weft_args)                 \
-    WEFT__IF_##K((WEFT__SIZE_ASSERT(name, ret, "the result", ret)), ())           \
+    WEFT__SIZE_ASSERT(name, args, "arguments", "' exceed", name##__weft_args)     \
+    WEFT__IF_##K((WEFT__SIZE_ASSERT(name, ret, "the result", "' exceeds", ret)), ()) \
     typedef struct name##__weft_fv {                                              \
         weft_flowvar raw;                                                         \
         ret (*weft_sync)(weft_flowvar);                                           \

@@ -9,11 +9,6 @@ WEFT__STATIC_ASSERT(sizeof(weft__boxed) <= WEFT_ARGS_MAX, "a boxed frame fits a 
 
 static void *block_new(size_t size, const char *what)
 {
-    if (size > WEFT_ARGS_LARGE_MAX) {
-        fprintf(stderr, "weft: %s of %zu bytes exceed WEFT_ARGS_LARGE_MAX (%d bytes)\n", what,
-                size, WEFT_ARGS_LARGE_MAX);
-        abort();
-    }
     void *b = malloc(size < WEFT_ARGS_MAX ? WEFT_ARGS_MAX : size);
     if (b == NULL) {
         fprintf(stderr, "weft: out of memory for %zu bytes of %s\n", size, what);
@@ -34,6 +29,11 @@ static void run_boxed(void *buf)
 
 void weft__args_box(weft_task_fn *fn, const void **args, size_t *size, weft__boxed *box)
 {
+    if (*size > WEFT_ARGS_LARGE_MAX) {
+        fprintf(stderr, "weft: task arguments of %zu bytes exceed WEFT_ARGS_LARGE_MAX (%d bytes)\n", *size,
+                WEFT_ARGS_LARGE_MAX);
+        abort();
+    }
     box->fn = *fn;
     box->block = block_new(*size, "task arguments");
     memcpy(box->block, *args, *size);

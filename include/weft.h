@@ -100,8 +100,10 @@ WEFT_API int weft_worker_id(void);
  * Beyond this, pass a pointer: every spawn copies its arguments. */
 #define WEFT_ARGS_LARGE_MAX 256
 
-/* A raw task: reads its arguments from buf, and writes its result (if any)
- * back into buf. buf holds WEFT_ARGS_MAX bytes, 8-byte aligned. */
+/* A raw task: reads its arguments from buf, and writes its result (if any,
+ * at most WEFT_ARGS_MAX bytes) back into buf. buf holds WEFT_ARGS_MAX bytes
+ * (the frame's), or the arguments' size when they went out of line; 8-byte
+ * aligned. */
 typedef void (*weft_task_fn)(void *buf);
 
 /* A task frame: 64 bytes in the owner's deque (internal layout). */

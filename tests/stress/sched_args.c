@@ -1,8 +1,9 @@
 /* Arguments and results of every size, with 1 to 4 workers (thieves take
- * frames of every kind): tasks of arity 8, typed arguments of 48, 100, 128
- * and 256 bytes (out of line: more than WEFT_ARGS_MAX) valued and void,
- * results of 64 and 256 bytes (boxed), and raw spawns, detached tasks and
- * futures with out-of-line arguments. Every result is checked against a
+ * frames of every kind): tasks of arity 8 (32 bytes inline, 48 and 64 out of
+ * line), typed arguments of 48, 56, 100, 128 and 256 bytes (out of line:
+ * more than WEFT_ARGS_MAX) valued and void, results of 64, 128 and 256 bytes
+ * (boxed), and raw spawns, detached tasks and futures with 200 bytes of
+ * arguments (out of line). Every result is checked against a
  * serial twin; an out-of-line block that is not freed is a leak that
  * AddressSanitizer's leak checker reports. Exit 0 = pass. */
 #include <stdatomic.h>
@@ -25,14 +26,35 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
-/* ---- arity 8, eight types: each argument at its own offset (inline: 40
- * bytes) ---- */
+/* ---- arity 8 inline: eight ints, 32 bytes ---- */
+long small8(int depth, int a, int b, int c, int d, int e, int f, int g);
+WEFT_TASK_8(long, small8, int, int, int, int, int, int, int, int)
+_Static_assert(sizeof(small8__weft_args) == 32, "small8 stays inline");
+long small8(int depth, int a, int b, int c, int d, int e, int f, int g)
+{
+    long here = a + 2L * b + 3L * c + 4L * d + 5L * e + 6L * f + 7L * g;
+    if (depth == 0) return here;
+    WEFT_FLOWVAR(small8) x = WEFT_SPAWN(small8, depth - 1, g, a, b, c, d, e, f + depth);
+    long y = small8(depth - 1, a + 1, b, c, d, e, f, g);
+    return WEFT_SYNC(x) * 3 + y + here;
+}
+static long small8_serial(int depth, int a, int b, int c, int d, int e, int f, int g)
+{
+    long here = a + 2L * b + 3L * c + 4L * d + 5L * e + 6L * f + 7L * g;
+    if (depth == 0) return here;
+    return small8_serial(depth - 1, g, a, b, c, d, e, f + depth) * 3 + small8_serial(depth - 1, a + 1, b, c, d, e, f, g) +
+           here;
+}
+
+/* ---- arity 8, eight types: each argument at its own offset, 48 bytes
+ * with the padding (out of line) ---- */
 static long eight_leaf(char a, short b, int c, long d, unsigned e, double f, float g, char h)
 {
     return a + 3L * b + 5L * c + 7L * d + 11L * (long)e + (long)(13 * f) + (long)(17 * g) + 19L * h;
 }
 long eight(int depth, char a, short b, int c, long d, unsigned e, double f, float g);
 WEFT_TASK_8(long, eight, int, char, short, int, long, unsigned, double, float)
+_Static_assert(sizeof(eight__weft_args) == 48, "eight goes out of line");
 long eight(int depth, char a, short b, int c, long d, unsigned e, double f, float g)
 {
     long here = eight_leaf(a, b, c, d, e, f, g, (char)depth);
@@ -54,6 +76,7 @@ static long eight_serial(int depth, char a, short b, int c, long d, unsigned e, 
 static _Atomic uint64_t void8_sum;
 void void8(int depth, long a, long b, long c, long d, long e, long f, long g);
 WEFT_VOID_TASK_8(void8, int, long, long, long, long, long, long, long)
+_Static_assert(sizeof(void8__weft_args) == 64, "void8 goes out of line");
 void void8(int depth, long a, long b, long c, long d, long e, long f, long g)
 {
     if (depth == 0) {
@@ -73,7 +96,7 @@ static uint64_t void8_serial(int depth, long a, long b, long c, long d, long e, 
            void8_serial(depth - 1, a * 2 + 1, b, c + 1, d, e, f, g + depth);
 }
 
-/* ---- 48 bytes of arguments, a small result; every 5th node syncs its
+/* ---- 56 bytes of arguments (48 and an int), a small result; every 5th node syncs its
  * children in spawn order (out of order) ---- */
 typedef struct s48 { uint64_t v[6]; } s48;
 static s48 s48_next(s48 x, uint64_t k)
@@ -89,6 +112,7 @@ static uint64_t s48_hash(s48 x)
 }
 uint64_t t48(s48 x, int depth);
 WEFT_TASK_2(uint64_t, t48, s48, int)
+_Static_assert(sizeof(t48__weft_args) == 56, "t48: 56 bytes");
 uint64_t t48(s48 x, int depth)
 {
     uint64_t h = s48_hash(x);
@@ -108,17 +132,18 @@ static uint64_t t48_serial(s48 x, int depth)
     return mix(h + ra) ^ rb;
 }
 
-/* ---- 100 bytes of arguments, void ---- */
-typedef struct s100 { unsigned char b[100]; } s100;
+/* ---- 100 bytes of arguments (96 and an int), void ---- */
+typedef struct s100 { unsigned char b[96]; } s100;
 static _Atomic uint64_t v100_sum;
 static uint64_t s100_hash(const s100 *x)
 {
     uint64_t h = 0;
-    for (int i = 0; i < 100; i++) h = h * 131 + x->b[i];
+    for (int i = 0; i < 96; i++) h = h * 131 + x->b[i];
     return h;
 }
 void v100(s100 x, int depth);
 WEFT_VOID_TASK_2(v100, s100, int)
+_Static_assert(sizeof(v100__weft_args) == 100, "v100: 100 bytes");
 void v100(s100 x, int depth)
 {
     if (depth == 0) {
@@ -127,8 +152,8 @@ void v100(s100 x, int depth)
         return;
     }
     s100 l = x, r = x;
-    l.b[depth % 100] ^= 0x5a;
-    r.b[99 - depth % 100] += 3;
+    l.b[depth % 96] ^= 0x5a;
+    r.b[95 - depth % 96] += 3;
     WEFT_FLOWVAR(v100) a = WEFT_SPAWN(v100, l, depth - 1);
     WEFT_FLOWVAR(v100) b = WEFT_SPAWN(v100, r, depth - 1);
     WEFT_WAIT(b);
@@ -138,8 +163,8 @@ static uint64_t v100_serial(s100 x, int depth)
 {
     if (depth == 0) return mix(s100_hash(&x));
     s100 l = x, r = x;
-    l.b[depth % 100] ^= 0x5a;
-    r.b[99 - depth % 100] += 3;
+    l.b[depth % 96] ^= 0x5a;
+    r.b[95 - depth % 96] += 3;
     return v100_serial(l, depth - 1) + v100_serial(r, depth - 1);
 }
 
@@ -148,6 +173,7 @@ static uint64_t v100_serial(s100 x, int depth)
 typedef struct s128 { uint64_t v[16]; } s128;
 s128 t128(s128 x);
 WEFT_TASK_1(s128, t128, s128)
+_Static_assert(sizeof(t128__weft_args) == 128, "t128: 128 bytes");
 s128 t128(s128 x)
 {
     uint64_t depth = x.v[0];
@@ -250,12 +276,13 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
     weft_test_watchdog("sched_args", getenv("WEFT_TEST_ALARM") ? (unsigned)atoi(getenv("WEFT_TEST_ALARM")) : 240);
 
+    const long small8_want = small8_serial(DEPTH, 1, 2, 3, 4, 5, 6, 7);
     const long eight_want = eight_serial(DEPTH, 1, 2, 3, 4, 5, 6.0, 7.0f);
     const uint64_t void8_want = void8_serial(DEPTH, 1, 2, 3, 4, 5, 6, 7);
     s48 x48 = {{1, 2, 3, 4, 5, 6}};
     const uint64_t t48_want = t48_serial(x48, DEPTH);
     s100 x100;
-    for (int i = 0; i < 100; i++) x100.b[i] = (unsigned char)(i * 7);
+    for (int i = 0; i < 96; i++) x100.b[i] = (unsigned char)(i * 7);
     const uint64_t v100_want = v100_serial(x100, DEPTH);
     s128 x128 = {{DEPTH}};
     for (int i = 1; i < 16; i++) x128.v[i] = (uint64_t)i * 0x9e3779b97f4a7c15ULL;
@@ -267,6 +294,8 @@ int main(void)
         weft_config cfg = {.num_threads = n};
         if (weft_init(&cfg) != 0) { fprintf(stderr, "FAIL: weft_init: %s\n", weft_last_error()); return 1; }
         for (int rep = 0; rep < 3; rep++) {
+            long e8 = small8(DEPTH, 1, 2, 3, 4, 5, 6, 7);
+            CHECK(e8 == small8_want, "workers=%d arity 8 inline: %ld want %ld", n, e8, small8_want);
             long e = eight(DEPTH, 1, 2, 3, 4, 5, 6.0, 7.0f);
             CHECK(e == eight_want, "workers=%d arity 8: %ld want %ld", n, e, eight_want);
 

@@ -39,6 +39,7 @@
  * below), and only the C runtime and the inline spawn test touch them. */
 #ifdef __cplusplus
 #include <atomic>
+#include <type_traits>
 #define WEFT__ATOMIC(T) std::atomic<T>
 #define WEFT__LOAD_RELAXED(p) ((p)->load(std::memory_order_relaxed))
 #define WEFT__ALIGNAS(n) alignas(n)
@@ -306,14 +307,17 @@ WEFT_API void weft_idle_notify(weft_idle *w);
 #define WEFT__SIZE_MSG(name, what, verb) "weft: " what " of task '" #name verb \
     " WEFT_ARGS_LARGE_MAX (" WEFT__STR(WEFT_ARGS_LARGE_MAX) " bytes)"
 #ifdef __cplusplus
-/* weft_task_bytes<SIZE> is incomplete when SIZE is over the limit. */
+/* weft_task_bytes<SIZE> is incomplete when SIZE is over the limit. The
+ * bytes are copied with memcpy, so they must be trivially copyable. */
 extern "C++" {
 template <size_t N, bool fits = (N <= WEFT_ARGS_LARGE_MAX)> struct weft_task_bytes { enum { ok = 1 }; };
 template <size_t N> struct weft_task_bytes<N, false>;
 }
 #define WEFT__SIZE_ASSERT(name, tag, what, verb, ty) \
     static_assert(sizeof(ty) <= WEFT_ARGS_LARGE_MAX, WEFT__SIZE_MSG(name, what, verb)); \
-    typedef char name##__weft_##tag##_size[weft_task_bytes<sizeof(ty)>::ok];
+    typedef char name##__weft_##tag##_size[weft_task_bytes<sizeof(ty)>::ok]; \
+    static_assert(std::is_trivially_copyable<ty>::value, \
+                  "weft: " what " of task '" #name "' must be trivially copyable (copied as bytes)");
 #else
 typedef unsigned char weft_task_bytes;
 #define WEFT__SIZE_ASSERT(name, tag, what, verb, ty) \

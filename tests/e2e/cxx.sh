@@ -4,7 +4,8 @@
 # results) build with g++ and clang++ (-std=c++17, and -std=c++11
 # -pedantic-errors), link against BUILD_DIR's libweft.a and run with the
 # results they promise; the inline structs have the same layout in C and
-# C++; and an oversized task fails to compile in C++ too, with the size.
+# C++; and an oversized task, or one with a std::string argument (copied as
+# bytes), fails to compile in C++ with the size or the reason.
 # Usage: tests/e2e/cxx.sh BUILD_DIR
 . "$(dirname "$0")/../common/e2e.sh"
 [ -f "$B/lib/libweft.a" ] || fail "$B/lib/libweft.a is not built"
@@ -116,6 +117,14 @@ WEFT_TASK_1(int, f, s300)
 int main() { return 0; }
 CXX
 
+cat > "$T/not_trivial.cpp" <<'CXX'
+#include <string>
+#include <weft.h>
+int f(std::string s);
+WEFT_TASK_1(int, f, std::string)
+int main() { return 0; }
+CXX
+
 for cxx in "${compilers[@]}"; do
   for std in "-std=c++17 -Wall -Wextra -Werror" "-std=c++11 -pedantic-errors -Wall -Wextra -Werror"; do
     for src in "$T"/doc*.cpp "$T/typed.cpp" "$T/layout.cpp"; do
@@ -143,6 +152,13 @@ for cxx in "${compilers[@]}"; do
     echo "ok   $cxx refuses 300 bytes of arguments: $(grep -m1 -o "weft_task_bytes<300[^>]*>" "$T/too_big.log")"
   else
     bad "$cxx refused 300 bytes without the message and the size:"; sed 's/^/     /' "$T/too_big.log"
+  fi
+  if $cxx -std=c++17 -I"$root/include" -c "$T/not_trivial.cpp" -o "$T/not_trivial.o" >"$T/not_trivial.log" 2>&1; then
+    bad "$cxx compiled a task with a std::string argument"
+  elif grep -q "arguments of task .f. must be trivially copyable" "$T/not_trivial.log"; then
+    echo "ok   $cxx refuses a std::string argument: arguments of task 'f' must be trivially copyable"
+  else
+    bad "$cxx refused a std::string argument without the message:"; sed 's/^/     /' "$T/not_trivial.log"
   fi
 done
 finish

@@ -4,6 +4,7 @@
  * weft__push_detached and weft__work_until_full. */
 #include <stdio.h>
 #include <stdlib.h>
+#include "runtime/scheduler/outofline.h"
 #include "runtime/scheduler/worker.h"
 
 static _Noreturn void die(const char *msg)
@@ -157,7 +158,8 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
 weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
 {
     weft__worker *w = weft__self_or_die("WEFT_SPAWN/weft_spawn");
-    if (size > WEFT_ARGS_MAX) die("task arguments exceed WEFT_ARGS_MAX bytes");
+    weft__boxed box;
+    if (size > WEFT_ARGS_MAX) weft__args_box(&fn, &args, &size, &box);
     weft__hot *h = w->hot;
     uint32_t top = h->top;
     if (w->lingering) {
@@ -182,7 +184,8 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
 void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
                          void *dest, uint32_t notify)
 {
-    if (size > WEFT_ARGS_MAX) die("task arguments exceed WEFT_ARGS_MAX bytes");
+    weft__boxed box;
+    if (size > WEFT_ARGS_MAX) weft__args_box(&fn, &args, &size, &box);
     weft__hot *h = w->hot;
     uint32_t top = h->top;
     if (top >= w->deque.cap) die("task deque overflow; raise WEFT_DEQUE_FRAMES");

@@ -205,7 +205,8 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch);
 
 /* Pushes a frame with a destination (WEFT__DEST_NONE, or a chanb with the
  * worker to notify + 1) on top of w's deque and answers waiting thieves.
- * Dies when size > WEFT_ARGS_MAX or the deque is full. */
+ * Arguments over WEFT_ARGS_MAX bytes go out of line (outofline.h). Dies
+ * when size > WEFT_ARGS_LARGE_MAX or the deque is full. */
 void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
                          void *dest, uint32_t notify);
 

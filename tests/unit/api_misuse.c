@@ -223,29 +223,30 @@ static void do_raw_args_too_big(void *a)
 {
     (void)a;
     child_init(1);
-    unsigned char big[WEFT_ARGS_MAX + 1] = {0};
+    unsigned char big[WEFT_ARGS_LARGE_MAX + 1] = {0};
     (void)weft_spawn(nop_task, big, sizeof big);
 }
 static void do_detached_args_too_big(void *a)
 {
     (void)a;
     child_init(1);
-    unsigned char big[WEFT_ARGS_MAX + 1] = {0};
+    unsigned char big[WEFT_ARGS_LARGE_MAX + 1] = {0};
     weft_spawn_detached(nop_task, big, sizeof big);
 }
 static void do_future_args_too_big(void *a)
 {
     (void)a;
     child_init(1);
-    unsigned char big[WEFT_ARGS_MAX + 8] = {0};
+    unsigned char big[WEFT_ARGS_LARGE_MAX + 8] = {0};
     (void)weft_spawn_future(nop_task, big, sizeof big);
 }
 
 Test(api_misuse, raw_arguments_too_big_abort)
 {
-    expect_abort("weft_spawn 41 bytes", do_raw_args_too_big, NULL, "exceed WEFT_ARGS_MAX");
-    expect_abort("weft_spawn_detached 41 bytes", do_detached_args_too_big, NULL, "exceed WEFT_ARGS_MAX");
-    expect_abort("weft_spawn_future 48 bytes", do_future_args_too_big, NULL, "exceed WEFT_ARGS_MAX");
+    expect_abort("weft_spawn 257 bytes", do_raw_args_too_big, NULL, "of 257 bytes exceed WEFT_ARGS_LARGE_MAX");
+    expect_abort("weft_spawn_detached 257 bytes", do_detached_args_too_big, NULL,
+                 "of 257 bytes exceed WEFT_ARGS_LARGE_MAX");
+    expect_abort("weft_spawn_future 264 bytes", do_future_args_too_big, NULL, "of 264 bytes exceed WEFT_ARGS_LARGE_MAX");
 }
 
 static void *foreign_exit(void *a) { (void)a; weft_exit(); return NULL; }

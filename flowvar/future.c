@@ -31,6 +31,11 @@ weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size)
 
 bool weft_future_ready(const weft_future *fut)
 {
+    /* On a worker, answer waiting thieves first: an event loop that only
+     * polls would otherwise keep every idle worker away from the futures it
+     * spawned (tests/stress/poll_progress.c). Any other thread only reads. */
+    weft__worker *w = weft__self();
+    if (w) weft__answer_thieves(w);
     return weft__chanb_is_full(&fut->ch);
 }
 

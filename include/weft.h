@@ -190,7 +190,9 @@ static inline void *weft_sync(weft_flowvar *fv)
 }
 
 /* True when the task behind fv has finished, so that sync returns at once
- * without running anything. A task not yet started is not ready. */
+ * without running anything. A task not yet started is not ready. Answers
+ * the steal requests waiting for this worker first, so that a loop that only
+ * polls lets idle workers take its tasks. */
 WEFT_API bool weft_is_ready(const weft_flowvar *fv);
 
 /* Waits until every task spawned so far, anywhere, has finished. Root worker
@@ -217,7 +219,9 @@ typedef struct weft_future weft_future;
 
 /* Spawns fn and returns its future (never NULL). Must run on a weft worker. */
 WEFT_API weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size);
-/* True when the result has arrived (acquire: the result is then readable). */
+/* True when the result has arrived (acquire: the result is then readable).
+ * Any thread; on a worker it first answers the steal requests waiting for
+ * that worker, so that a loop that only polls lets idle workers in. */
 WEFT_API bool weft_future_ready(const weft_future *fut);
 /* Waits for the result (working meanwhile when on a worker) and copies
  * min(size, WEFT_ARGS_MAX) result bytes into out (out may be NULL). */

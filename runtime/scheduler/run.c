@@ -40,9 +40,8 @@ bool weft__run_top(weft__worker *w)
     weft__hot *h = w->hot;
     /* Between tasks, answer thieves and feed waiting children first: a
      * worker draining a deque of detached tasks spawns nothing, so this is
-     * the only place it would notice them. relaxed: a hint, as in weft_spawn. */
-    if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
-    if (w->nwaiting) weft__share_with_children(w);
+     * the only place it would notice them. */
+    weft__answer_thieves(w);
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
     WEFT__ASSERT_CMP(w->deque.bottom, <=, top);
@@ -190,9 +189,7 @@ void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, siz
     weft__frame_push(f, fn, args, size);
     weft__frame_set_dest(f, dest, notify);
     h->top = top + 1;
-    /* relaxed: a hint, as in weft_spawn. */
-    if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
-    if (w->nwaiting) weft__share_with_children(w);
+    weft__answer_thieves(w);
 }
 
 void weft_spawn_detached(weft_task_fn fn, const void *args, size_t size)
@@ -263,6 +260,9 @@ void *weft__sync_slow(weft_flowvar *fv)
 bool weft_is_ready(const weft_flowvar *fv)
 {
     weft__worker *w = weft__self_or_die("weft_is_ready");
+    /* An event loop that only polls must still let thieves in: nothing
+     * else would answer them while it loops (tests/stress/poll_progress.c). */
+    weft__answer_thieves(w);
     if (fv->idx == WEFT__SYNCED) return true;
     if (fv->idx >= w->hot->top) return false;
     weft__frame *f = &w->hot->frames[fv->idx];

@@ -217,4 +217,16 @@ void weft__work_until_full(weft__worker *w, const weft__chanb *ch);
 /* The calling thread's worker, or NULL outside a worker. Any thread. */
 static inline weft__worker *weft__self(void) { return weft__tls.self; }
 
+/* Answers the steal requests waiting for w and feeds its waiting children,
+ * if any: what every entry into the runtime does that may not pass through
+ * a slow-path spawn (running a task, pushing a detached frame or a future,
+ * polling with weft_is_ready or weft_future_ready). The request count is
+ * read relaxed, as in weft__spawn_fits: a hint only; the requests themselves
+ * are taken with acquire in weft__mpsc_try_recv. */
+static inline void weft__answer_thieves(weft__worker *w)
+{
+    if (atomic_load_explicit(w->hot->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
+    if (w->nwaiting) weft__share_with_children(w);
+}
+
 #endif

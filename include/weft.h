@@ -114,7 +114,10 @@ typedef struct weft_flowvar {
 #define WEFT__SYNCED 0xFFFFFFFEu
 
 WEFT_API weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size);
-WEFT_API void *weft__sync_slow(weft_flowvar *fv);
+/* task, caller: the task's name and the typed sync function's return
+ * address, passed by the typed syncs (NULL, NULL from weft_sync) for the
+ * misuse messages only: computed on the slow call, nothing on the fast path. */
+WEFT_API void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller);
 
 /* The frame check of every spawn (weft_spawn and the typed spawns): true
  * when the next spawn may write frames[top] inline, false when the slow path
@@ -186,7 +189,7 @@ static inline void *weft_sync(weft_flowvar *fv)
         memcpy(h->result, local, WEFT_ARGS_MAX);
         return h->result;
     }
-    return weft__sync_slow(fv);
+    return weft__sync_slow(fv, NULL, NULL);
 }
 
 /* True when the task behind fv has finished, so that sync returns at once
@@ -226,7 +229,9 @@ WEFT_API bool weft_future_ready(const weft_future *fut);
 /* Waits for the result (working meanwhile when on a worker) and copies
  * min(size, WEFT_ARGS_MAX) result bytes into out (out may be NULL). */
 WEFT_API void weft_future_get(weft_future *fut, void *out, size_t size);
-/* Frees a future whose result has arrived. */
+/* Frees a future whose result has arrived. A second free of it (while its
+ * block is still free), or a free before the result arrived, aborts with a
+ * message. */
 WEFT_API void weft_future_free(weft_future *fut);
 
 /* ------------------------------------------------------------------ idling */
@@ -332,9 +337,10 @@ WEFT_API void weft_idle_notify(weft_idle *w);
             WEFT__IF_##K((return name CALL;), (name CALL; return;))               \
         }                                                                         \
         WEFT__IF_##K((ret weft__r;                                                \
-                      memcpy(&weft__r, weft__sync_slow(&weft__fv), sizeof weft__r); \
+                      memcpy(&weft__r, weft__sync_slow(&weft__fv, #name, __builtin_return_address(0)), \
+                             sizeof weft__r);                                     \
                       return weft__r;),                                           \
-                     ((void)weft__sync_slow(&weft__fv);))                         \
+                     ((void)weft__sync_slow(&weft__fv, #name, __builtin_return_address(0));)) \
     }                                                                             \
     WEFT__SPAWN_DEF(name, P, PACK, STORE)
 #define WEFT__IF_R(valued, void_) WEFT__UNPAREN valued

@@ -47,21 +47,40 @@
 
 /* ------------------------------------------------------------------ lifecycle */
 
-/* Settings for weft_init. Zero means "default or WEFT_* environment". */
+/* The on/off fields of weft_config: WEFT_ON or WEFT_OFF (0: not set). */
+enum { WEFT_OFF = -1, WEFT_ON = 1 };
+
+/* Settings for weft_init: every setting the WEFT_* environment can make.
+ * Precedence, field by field: a non-zero (non-NULL) field wins over the
+ * environment variable, which wins over the default. So a zero-initialised
+ * struct (`weft_config cfg = {0};`, or designated initialisers naming only
+ * some fields) means "the environment, else the defaults". Fields are only
+ * ever added at the end, and their zero always means "not set". */
 typedef struct weft_config {
-    int num_threads; /* workers including the caller; 0: WEFT_NUM_THREADS, else one per core */
+    int num_threads;        /* workers including the caller, 1..256;
+                               0: WEFT_NUM_THREADS, else one per core */
+    int pin;                /* pin workers to cores: WEFT_ON or WEFT_OFF;
+                               0: WEFT_PIN, else on */
+    int metrics;            /* print the counters at weft_exit: WEFT_ON or WEFT_OFF;
+                               0: WEFT_METRICS, else off */
+    const char *trace_path; /* write a trace at weft_exit to this file (at most
+                               511 bytes; "": no trace); NULL: WEFT_TRACE, else none */
+    long deque_frames;      /* task frames per worker, 1024..16777216;
+                               0: WEFT_DEQUE_FRAMES, else 1048576 */
 } weft_config;
 
 /* Starts the runtime: the calling thread becomes worker 0 (the root worker,
  * which runs tasks too) and num_threads-1 more workers start, pinned to
- * cores. cfg may be NULL. Returns 0, or -1 when the configuration is bad or a
- * thread cannot start; weft_last_error() then says why. May be called again
- * after weft_exit. */
+ * cores. cfg may be NULL (every setting from the environment or its
+ * default). Returns 0, or -1 when a setting is bad (a field or a WEFT_*
+ * variable out of range, a trace file that cannot be opened for writing) or
+ * a thread cannot start; weft_last_error() then says why. May be called
+ * again after weft_exit. */
 WEFT_API int weft_init(const weft_config *cfg);
 
 /* Waits for every task (weft_sync_root), stops the workers and frees the
  * runtime. Called by the thread that called weft_init. Prints the metrics
- * when WEFT_METRICS=1 and writes the trace when WEFT_TRACE is set. */
+ * and writes the trace (into the file weft_init opened) when configured. */
 WEFT_API void weft_exit(void);
 
 /* The reason the last weft_init failed ("" if it did not). */

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <weft.h>
 #include "flowvar/chan.h"
 #include "runtime/channels/mpsc.h"
@@ -90,6 +91,7 @@ typedef struct weft__runtime {
     weft__worker **workers;
     _Atomic int stop;             /* set by weft_exit; workers leave their loop */
     uint64_t t_start_ns;
+    FILE *trace_file;             /* cfg.trace_path, opened by weft_init (NULL: no trace) */
 } weft__runtime;
 
 extern weft__runtime *weft__rt;

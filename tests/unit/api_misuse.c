@@ -431,6 +431,75 @@ Test(api_misuse, num_threads_out_of_range_fails_init)
     weft_exit();
 }
 
+/* A trace file that cannot be opened fails weft_init, naming who set the
+ * path and the path, and leaves no runtime behind. */
+Test(api_misuse, bad_trace_path_fails_init_naming_it)
+{
+    unsetenv("WEFT_NUM_THREADS");
+    const char *bad = "/nonexistent-weft-dir/t.json";
+    cr_assert_eq(setenv("WEFT_TRACE", bad, 1), 0);
+    cr_assert_eq(weft_init(NULL), -1, "WEFT_TRACE=%s accepted", bad);
+    cr_expect(strstr(weft_last_error(), "WEFT_TRACE='/nonexistent-weft-dir/t.json'") != NULL &&
+                  strstr(weft_last_error(), "cannot open") != NULL,
+              "message '%s'", weft_last_error());
+    cr_expect_eq(weft_num_workers(), 0);
+    /* The field wins over the variable: "" means no trace. */
+    weft_config off = {.num_threads = 1, .trace_path = ""};
+    cr_assert_eq(weft_init(&off), 0, "%s", weft_last_error());
+    weft_exit();
+    unsetenv("WEFT_TRACE");
+    weft_config cfg = {.num_threads = 1, .trace_path = bad};
+    cr_assert_eq(weft_init(&cfg), -1, "trace_path=%s accepted", bad);
+    cr_expect(strstr(weft_last_error(), "trace_path='/nonexistent-weft-dir/t.json'") != NULL &&
+                  strstr(weft_last_error(), "cannot open") != NULL,
+              "message '%s'", weft_last_error());
+    cr_expect_eq(weft_num_workers(), 0);
+}
+
+/* The fields do what the variables do: metrics (the table at exit), trace
+ * (the file, opened at init), deque_frames (the overflow names the size). */
+static void do_config_fields(void *a)
+{
+    char *path = a;
+    unsetenv("WEFT_METRICS");
+    weft_config cfg = {.num_threads = 2, .metrics = WEFT_ON, .trace_path = path, .pin = WEFT_OFF};
+    if (weft_init(&cfg) != 0) { fprintf(stderr, "child: %s\n", weft_last_error()); _exit(99); }
+    if (access(path, F_OK) != 0) fprintf(stderr, "child: the trace file is not there after weft_init\n");
+    if (fib(15) != 610) fprintf(stderr, "child: wrong fib\n");
+    weft_exit();
+}
+
+static void do_config_deque_frames(void *a)
+{
+    (void)a;
+    unsetenv("WEFT_DEQUE_FRAMES");
+    weft_config cfg = {.num_threads = 1, .deque_frames = 1024};
+    if (weft_init(&cfg) != 0) { fprintf(stderr, "child: %s\n", weft_last_error()); _exit(99); }
+    for (int i = 0; i < 2000; i++) (void)WEFT_SPAWN(fib, 1);
+}
+
+Test(api_misuse, config_fields_take_effect)
+{
+    char path[] = "/tmp/weft-api-misuse-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    unlink(path);
+    char err[4096];
+    int st = run_child(do_config_fields, path, err, sizeof err);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child failed: '%s'", err);
+    cr_expect(strstr(err, "weft metrics: 2 workers") != NULL, "no metrics table: '%s'", err);
+    cr_expect(strstr(err, "child:") == NULL, "%s", err);
+    FILE *f = fopen(path, "r");
+    cr_assert(f != NULL, "no trace file %s", path);
+    char head[64] = "";
+    cr_expect(fgets(head, sizeof head, f) != NULL && strstr(head, "traceEvents") != NULL,
+              "trace starts '%s'", head);
+    fclose(f);
+    unlink(path);
+    expect_abort("deque_frames = 1024", do_config_deque_frames, NULL, "task deque overflow (1024 frames)");
+}
+
 Test(api_misuse, init_twice_fails_and_the_runtime_goes_on)
 {
     init_n(2);

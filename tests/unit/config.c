@@ -207,6 +207,18 @@ static weft__config env_then(const weft_config *cfg)
     return c;
 }
 
+/* c holds these settings (trace_from: who set the trace path). */
+static void expect_config(weft__config c, int threads, int pin, int metrics, const char *trace,
+                          const char *trace_from, long frames)
+{
+    cr_expect_eq(c.num_threads, threads);
+    cr_expect_eq(c.pin, pin);
+    cr_expect_eq(c.metrics, metrics);
+    cr_expect_str_eq(c.trace_path, trace);
+    cr_expect_str_eq(c.trace_from, trace_from);
+    cr_expect_eq(c.deque_frames, frames);
+}
+
 Test(config, precedence_field_over_env_over_default)
 {
     /* Zero fields (or no cfg): the environment, else the defaults. */
@@ -222,23 +234,11 @@ Test(config, precedence_field_over_env_over_default)
     cr_assert_eq(setenv("WEFT_METRICS", "1", 1), 0);
     cr_assert_eq(setenv("WEFT_TRACE", "env.json", 1), 0);
     cr_assert_eq(setenv("WEFT_DEQUE_FRAMES", "2048", 1), 0);
-    weft__config e = env_then(&zero);
-    cr_expect_eq(e.num_threads, 3);
-    cr_expect_eq(e.pin, 0);
-    cr_expect_eq(e.metrics, 1);
-    cr_expect_str_eq(e.trace_path, "env.json");
-    cr_expect_str_eq(e.trace_from, "WEFT_TRACE");
-    cr_expect_eq(e.deque_frames, 2048);
+    expect_config(env_then(&zero), 3, 0, 1, "env.json", "WEFT_TRACE", 2048);
     /* Set fields win over the environment. */
     weft_config all = {.num_threads = 2, .pin = WEFT_ON, .metrics = WEFT_OFF,
                        .trace_path = "cfg.json", .deque_frames = 4096};
-    weft__config f = env_then(&all);
-    cr_expect_eq(f.num_threads, 2);
-    cr_expect_eq(f.pin, 1);
-    cr_expect_eq(f.metrics, 0);
-    cr_expect_str_eq(f.trace_path, "cfg.json");
-    cr_expect_str_eq(f.trace_from, "weft_init: trace_path");
-    cr_expect_eq(f.deque_frames, 4096);
+    expect_config(env_then(&all), 2, 1, 0, "cfg.json", "weft_init: trace_path", 4096);
     /* The opposite switches, and "" turns off a trace the environment asked for. */
     weft_config flip = {.pin = WEFT_OFF, .metrics = WEFT_ON, .trace_path = ""};
     cr_assert_eq(setenv("WEFT_PIN", "1", 1), 0);

@@ -63,21 +63,40 @@ extern "C" {
 
 /* ------------------------------------------------------------------ lifecycle */
 
-/* Settings for weft_init. Zero means "default or WEFT_* environment". */
+/* The on/off fields of weft_config: WEFT_ON or WEFT_OFF (0: not set). */
+enum { WEFT_OFF = -1, WEFT_ON = 1 };
+
+/* Settings for weft_init: every setting the WEFT_* environment can make.
+ * Precedence, field by field: a non-zero (non-NULL) field wins over the
+ * environment variable, which wins over the default. So a zero-initialised
+ * struct (`weft_config cfg = {0};`, or designated initialisers naming only
+ * some fields) means "the environment, else the defaults". Fields are only
+ * ever added at the end, and their zero always means "not set". */
 typedef struct weft_config {
-    int num_threads; /* workers including the caller; 0: WEFT_NUM_THREADS, else one per core */
+    int num_threads;        /* workers including the caller, 1..256;
+                               0: WEFT_NUM_THREADS, else one per core */
+    int pin;                /* pin workers to cores: WEFT_ON or WEFT_OFF;
+                               0: WEFT_PIN, else on */
+    int metrics;            /* print the counters at weft_exit: WEFT_ON or WEFT_OFF;
+                               0: WEFT_METRICS, else off */
+    const char *trace_path; /* write a trace at weft_exit to this file (at most
+                               511 bytes; "": no trace); NULL: WEFT_TRACE, else none */
+    long deque_frames;      /* task frames per worker, 1024..16777216;
+                               0: WEFT_DEQUE_FRAMES, else 1048576 */
 } weft_config;
 
 /* Starts the runtime: the calling thread becomes worker 0 (the root worker,
  * which runs tasks too) and num_threads-1 more workers start, pinned to
- * cores. cfg may be NULL. Returns 0, or -1 when the configuration is bad or a
- * thread cannot start; weft_last_error() then says why. May be called again
- * after weft_exit. */
+ * cores. cfg may be NULL (every setting from the environment or its
+ * default). Returns 0, or -1 when a setting is bad (a field or a WEFT_*
+ * variable out of range, a trace file that cannot be opened for writing) or
+ * a thread cannot start; weft_last_error() then says why. May be called
+ * again after weft_exit. */
 WEFT_API int weft_init(const weft_config *cfg);
 
 /* Waits for every task (weft_sync_root), stops the workers and frees the
  * runtime. Called by the thread that called weft_init. Prints the metrics
- * when WEFT_METRICS=1 and writes the trace when WEFT_TRACE is set. */
+ * and writes the trace (into the file weft_init opened) when configured. */
 WEFT_API void weft_exit(void);
 
 /* The reason the last weft_init failed ("" if it did not). */
@@ -141,7 +160,10 @@ typedef struct weft_flowvar {
 #define WEFT__SYNCED 0xFFFFFFFEu
 
 WEFT_API weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size);
-WEFT_API void *weft__sync_slow(weft_flowvar *fv);
+/* task, caller: the task's name and the typed sync function's return
+ * address, passed by the typed syncs (NULL, NULL from weft_sync) for the
+ * misuse messages only: computed on the slow call, nothing on the fast path. */
+WEFT_API void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller);
 
 /* The frame check of every spawn (weft_spawn and the typed spawns): true
  * when the next spawn may write frames[top] inline, false when the slow path
@@ -215,11 +237,13 @@ static inline void *weft_sync(weft_flowvar *fv)
         memcpy(h->result, local, WEFT_ARGS_MAX);
         return h->result;
     }
-    return weft__sync_slow(fv);
+    return weft__sync_slow(fv, NULL, NULL);
 }
 
 /* True when the task behind fv has finished, so that sync returns at once
- * without running anything. A task not yet started is not ready. */
+ * without running anything. A task not yet started is not ready. Answers
+ * the steal requests waiting for this worker first, so that a loop that only
+ * polls lets idle workers take its tasks. */
 WEFT_API bool weft_is_ready(const weft_flowvar *fv);
 
 /* Waits until every task spawned so far, anywhere, has finished. Root worker
@@ -246,12 +270,16 @@ typedef struct weft_future weft_future;
 
 /* Spawns fn and returns its future (never NULL). Must run on a weft worker. */
 WEFT_API weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size);
-/* True when the result has arrived (acquire: the result is then readable). */
+/* True when the result has arrived (acquire: the result is then readable).
+ * Any thread; on a worker it first answers the steal requests waiting for
+ * that worker, so that a loop that only polls lets idle workers in. */
 WEFT_API bool weft_future_ready(const weft_future *fut);
 /* Waits for the result (working meanwhile when on a worker) and copies
  * min(size, WEFT_ARGS_MAX) result bytes into out (out may be NULL). */
 WEFT_API void weft_future_get(weft_future *fut, void *out, size_t size);
-/* Frees a future whose result has arrived. */
+/* Frees a future whose result has arrived. A second free of it (while its
+ * block is still free), or a free before the result arrived, aborts with a
+ * message. */
 WEFT_API void weft_future_free(weft_future *fut);
 
 /* ------------------------------------------------------------------ idling */
@@ -411,9 +439,10 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
             WEFT__IF_##K((return name CALL;), (name CALL; return;))               \
         }                                                                         \
         WEFT__IF_##K((ret weft__r;                                                \
-                      weft__result_get(&weft__r, weft__sync_slow(&weft__fv), sizeof weft__r); \
+                      weft__result_get(&weft__r, weft__sync_slow(&weft__fv, #name, __builtin_return_address(0)), \
+                                       sizeof weft__r);                             \
                       return weft__r;),                                           \
-                     ((void)weft__sync_slow(&weft__fv);))                         \
+                     ((void)weft__sync_slow(&weft__fv, #name, __builtin_return_address(0));)) \
     }                                                                             \
     WEFT__SPAWN_DEF(name, P, PACK, STORE)
 #define WEFT__IF_R(valued, void_) WEFT__UNPAREN valued

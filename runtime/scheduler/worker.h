@@ -183,6 +183,11 @@ static inline void weft__req_init_holder(weft__worker *w)
 #endif
 }
 
+/* ---- scheduler/init.c ---- */
+
+/* Sets the message weft_last_error() returns (the executor's start errors). */
+void weft__set_last_error(const char *msg);
+
 /* ---- scheduler/run.c ---- */
 
 /* The calling thread's worker; dies with a message naming `what` (the API

@@ -1,7 +1,7 @@
 /* The executor (weft_run_in_background, weft_submit, weft_wait, weft_shutdown):
  *   fifo       1 worker: 20000 jobs submitted by one thread start in that order;
- *   foreign    4 foreign threads x N submits (N = 10^5; 10^6 with WEFT_SOAK=1;
- *              / 10 under the sanitizers), 3 workers, at most 256 pending per
+ *   foreign    4 foreign threads x N submits (N = 10^5; 10^6 with WEFT_SOAK=1),
+ *              3 workers, at most 256 pending per
  *              thread: every result checked one by one, none lost; every 16th
  *              job spawns and syncs inside (fib), every 64th submits a job of
  *              its own and waits for it on the worker;
@@ -156,9 +156,6 @@ static void *submit_main(void *arg)
 static void foreign_case(void)
 {
     uint64_t n = weft_test_soak() ? 1000000 : 100000;
-#ifdef WEFT_SANITIZE
-    n /= 10;
-#endif
     enum { T = 4 };
     submitter s[T];
     pthread_t th[T];

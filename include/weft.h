@@ -314,9 +314,9 @@ WEFT_API int weft_run_forever(const weft_config *cfg);
 
 /* Stops the executor: from then on submits are cancelled; every job
  * submitted before runs to completion, with all the tasks it left; then the
- * workers stop and weft_shutdown returns. A no-op when no executor runs; a
- * second caller waits for the first one's shutdown. Not on a weft worker
- * (dies with a message). */
+ * workers stop and weft_shutdown returns. An executor still starting is
+ * waited for, then stopped; a no-op when none runs; a second caller waits
+ * for the first one's shutdown. Not on a weft worker (dies with a message). */
 WEFT_API void weft_shutdown(void);
 
 /* Submits fn with size bytes of arguments copied from args (size <=

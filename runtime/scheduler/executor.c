@@ -269,8 +269,14 @@ void weft_shutdown(void)
 {
     if (weft__self()) die("weft_shutdown called from a weft worker (it waits for the workers to stop)");
     uint32_t s = EX_OPEN;
-    if (!atomic_compare_exchange_strong_explicit(&ex.state, &s, EX_CLOSING, memory_order_acq_rel,
-                                                 memory_order_acquire)) {
+    while (!atomic_compare_exchange_strong_explicit(&ex.state, &s, EX_CLOSING, memory_order_acq_rel,
+                                                    memory_order_acquire)) {
+        /* Still starting: wait until it runs (or failed), then try again. */
+        if (s == EX_STARTING) {
+            (void)wait_state_leaves(EX_STARTING);
+            s = EX_OPEN;
+            continue;
+        }
         /* Not running, or another shutdown is under way: wait for its end. */
         while (s == EX_CLOSING || s == EX_STOPPED) {
             weft__futex_wait(&ex.state, s, NULL);

@@ -7,7 +7,7 @@
  *              its own and waits for it on the worker;
  *   storms     bursts of 500 submits with 5-30 ms gaps in which the runtime
  *              parks, 2 workers, every result checked;
- *   shutdown   3 threads submit without pause while another calls
+ *   shutdown   3 threads submit without pause while two others call
  *              weft_shutdown: completed + cancelled == submitted, every
  *              completed job ran once and gave its result;
  *   future     1 and 2 workers: a job spawns a future and returns it, a
@@ -16,12 +16,14 @@
  *              hangs when the root is a user thread);
  *   forever    weft_run_forever on a thread of the test; submits before it
  *              accepts jobs come back cancelled, then jobs run, then
- *              weft_shutdown ends it;
+ *              weft_shutdown ends it; then 20 starts, each stopped by
+ *              weft_shutdown calls racing it;
  *   edges      submits with no executor are cancelled; a second start fails
  *              with a message; weft_shutdown with none running returns.
  * A stall watchdog ends the program (status 3) when no job completes for
  * 60 s. Exit 0 = pass; prints what it counted. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +214,14 @@ static void storms_case(void)
 
 /* ---- shutdown under load ---- */
 
+static void *shutdown_main(void *arg)
+{
+    (void)arg;
+    weft_shutdown();
+    return NULL;
+}
+
+
 static _Atomic uint64_t shut_runs; /* shut_job executions */
 
 static void shut_job(void *buf)
@@ -279,7 +289,10 @@ static void shutdown_case(void)
         pthread_create(&th[i], NULL, shut_main, &s[i]);
     }
     sleep_ms(300);
+    pthread_t second; /* two shutdowns at once: both return after the drain */
+    pthread_create(&second, NULL, shutdown_main, NULL);
     weft_shutdown();
+    pthread_join(second, NULL);
     uint64_t sub = 0, done = 0, can = 0, wrong = 0;
     for (uint32_t i = 0; i < T; i++) {
         pthread_join(th[i], NULL);
@@ -386,6 +399,40 @@ static void forever_case(void)
     CHECK(ok == 1000 && rc == 0, "forever");
 }
 
+/* weft_shutdown racing weft_run_forever's start: each call stops it (an
+ * executor still starting is waited for) or finds none yet; repeated until
+ * weft_run_forever returns. */
+static _Atomic int forever_done;
+
+static void *forever_race_main(void *arg)
+{
+    int *rc = arg;
+    weft_config cfg = {.num_threads = 2};
+    *rc = weft_run_forever(&cfg);
+    atomic_store_explicit(&forever_done, 1, memory_order_release); /* pairs with the loop below */
+    return NULL;
+}
+
+static void forever_race_case(void)
+{
+    int rounds = 20, calls = 0, bad = 0;
+    for (int k = 0; k < rounds; k++) {
+        int rc = -2;
+        pthread_t t;
+        atomic_store(&forever_done, 0);
+        pthread_create(&t, NULL, forever_race_main, &rc);
+        while (!atomic_load_explicit(&forever_done, memory_order_acquire)) {
+            weft_shutdown();
+            calls++;
+            sched_yield();
+        }
+        pthread_join(t, NULL);
+        bad += rc != 0;
+    }
+    printf("  forever   %d starts stopped by a racing weft_shutdown (%d calls), %d failed\n", rounds, calls, bad);
+    CHECK(bad == 0, "weft_run_forever failed %d times", bad);
+}
+
 /* ---- edges ---- */
 
 static void edges_case(void)
@@ -420,6 +467,7 @@ int main(void)
     future_case(2);
     storms_case();
     forever_case();
+    forever_race_case();
     shutdown_case();
     foreign_case();
     weft_test_stall_watchdog_stop();

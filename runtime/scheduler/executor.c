@@ -121,7 +121,10 @@ bool weft__exec_take(weft__worker *w)
     if (w->req_out && w->req.state == WEFT__REQ_WAITING) return false;
     /* acquire/release: the lock hands the queue's consumer side (its head)
      * from one taker to the next. */
-    if (atomic_exchange_explicit(&ex.take_lock, 1, memory_order_acquire)) return false;
+    /* Busy: another worker is taking one this instant (a try_recv long).
+     * Report it as found so the caller looks again rather than sleeping on
+     * a ticket that the submit's notify may already have passed. */
+    if (atomic_exchange_explicit(&ex.take_lock, 1, memory_order_acquire)) return true;
     weft__mpsc_node *n = weft__mpsc_try_recv(&ex.q);
     atomic_store_explicit(&ex.take_lock, 0, memory_order_release);
     if (!n) return false;

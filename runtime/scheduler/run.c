@@ -4,6 +4,7 @@
  * weft__push_detached and weft__work_until_full. */
 #include <stdio.h>
 #include <stdlib.h>
+#include "runtime/scheduler/scope.h"
 #include "runtime/scheduler/worker.h"
 
 static _Noreturn void die(const char *msg)
@@ -61,15 +62,21 @@ bool weft__run_top(weft__worker *w)
     void *dest = flowvar ? NULL : weft__frame_dest(f);
     uint32_t notify = flowvar ? 0 : weft__frame_notify(f);
     memcpy(buf, f->buf, WEFT_ARGS_MAX);
+    /* Its scope context (scope.h): a lazy frame's from its slot; any other
+     * runs in none (a scoped one is wrapped and enters its own). */
+    weft__scope_ctx sctx;
+    struct weft__scope *scope = flowvar ? weft__scope_of_frame(w, k - 1) : NULL;
     if (k == top && !flowvar) {
         /* A detached frame on top: pop it and run it. */
         h->top = top - 1;
+        weft__scope_push(w, &sctx, scope);
         fn(buf);
     } else {
         /* Run it in place, its slot reserved: a flowvar frame keeps its
          * result there for its sync (DONE); a detached frame's slot is
          * reclaimed once the frames above it are gone (CONSUMED). */
         weft__frame_set_state(f, WEFT__ST_RUNNING);
+        weft__scope_push(w, &sctx, scope);
         fn(buf);
         if (flowvar) {
             memcpy(f->buf, buf, WEFT_ARGS_MAX);
@@ -80,6 +87,7 @@ bool weft__run_top(weft__worker *w)
             weft__update_limit(w);
         }
     }
+    weft__scope_pop(w, &sctx);
     w->m.tasks_run++;
     if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
     if (!flowvar) deliver(dest, notify, buf);
@@ -186,6 +194,13 @@ void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, siz
     weft__hot *h = w->hot;
     uint32_t top = h->top;
     if (top >= w->deque.cap) die("task deque overflow; raise WEFT_DEQUE_FRAMES");
+    void *wrapped; /* inside a scope: count the task, carry the scope (scope.c) */
+    if (weft__scope_current(w)) {
+        wrapped = weft__scope_wrap_detached(w, fn, args, size);
+        fn = weft__scope_run;
+        args = &wrapped;
+        size = sizeof wrapped;
+    }
     weft__frame *f = &h->frames[top];
     weft__frame_push(f, fn, args, size);
     weft__frame_set_dest(f, dest, notify);

@@ -46,6 +46,7 @@ bool weft__run_top(weft__worker *w)
     if (w->nwaiting) weft__share_with_children(w);
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
+    weft__scope_clamp(w, top);
     WEFT__ASSERT_CMP(w->deque.bottom, <=, top);
     /* The newest pending frame: usually the top one, but a frame already run
      * in place (DONE), shipped (STOLEN) or running may sit above it, and a
@@ -172,6 +173,7 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
         /* Frames synced out of order wait for the frames above them to go;
          * pop what is free now and count what is still buried. */
         top = weft__deque_reclaim(&w->deque, top);
+        weft__scope_clamp(w, top);
         uint32_t n = 0;
         for (uint32_t i = w->deque.bottom; i < top; i++)
             n += weft__frame_in(&h->frames[i], WEFT__ST_CONSUMED);
@@ -268,6 +270,7 @@ void *weft__sync_slow(weft_flowvar *fv)
     memcpy(h->result, f->buf, WEFT_ARGS_MAX);
     if (i + 1 == h->top) {
         h->top = weft__deque_reclaim(&w->deque, i + 1);
+        weft__scope_clamp(w, h->top);
     } else {
         w->lingering++;
         weft__update_limit(w);

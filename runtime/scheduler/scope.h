@@ -31,6 +31,18 @@ static inline void weft__scope_push(weft__worker *w, weft__scope_ctx *c, struct 
 
 static inline void weft__scope_pop(weft__worker *w, weft__scope_ctx *c) { w->ctx = c->prev; }
 
+/* w's deque top has just come down to t (reclaimed CONSUMED frames): a
+ * context that began above t owns none of the frames left, and the next
+ * frames pushed at t belong to the innermost context, so bring every base
+ * above t down to t. Called after each weft__deque_reclaim of run.c. (The
+ * inline sync's pop of the top frame is not followed: a lazy task spawned
+ * before a context began and synced in it pushes its own lazy children as
+ * its spawner's context's.) */
+static inline void weft__scope_clamp(weft__worker *w, uint32_t t)
+{
+    for (weft__scope_ctx *c = w->ctx; c && c->base > t; c = c->prev) c->base = t;
+}
+
 /* The scope a task spawned now on w belongs to, or NULL. */
 static inline struct weft__scope *weft__scope_current(const weft__worker *w)
 {

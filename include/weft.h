@@ -451,8 +451,12 @@ WEFT_API void weft_loop_wait(weft_loop *loop);
     static inline T *name##__weft_ctx(T *weft__c) { return weft__c; }                \
     static void name(int64_t weft__lo, int64_t weft__hi, int64_t weft__st, void *weft__c) \
     {                                                                               \
-        for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i += weft__st)   \
-            name##__weft_each(weft__i, (T *)weft__c);                               \
+        if (weft__st == 1) /* a unit-stride loop of its own, for the vectoriser */ \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i++)         \
+                name##__weft_each(weft__i, (T *)weft__c);                           \
+        else                                                                        \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i += weft__st) \
+                name##__weft_each(weft__i, (T *)weft__c);                           \
     }                                                                               \
     static inline void name##__weft_each(int64_t i, T *ctx)
 #define WEFT_PARALLEL_FOR(name, start, stop, stride, c) \
@@ -465,8 +469,12 @@ WEFT_API void weft_loop_wait(weft_loop *loop);
     static void name(int64_t weft__lo, int64_t weft__hi, int64_t weft__st, void *weft__a, \
                      void *weft__c)                                                 \
     {                                                                               \
-        for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i += weft__st)   \
-            name##__weft_each(weft__i, (T *)weft__c, (A *)weft__a);                 \
+        if (weft__st == 1)                                                          \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i++)         \
+                name##__weft_each(weft__i, (T *)weft__c, (A *)weft__a);             \
+        else                                                                        \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i += weft__st) \
+                name##__weft_each(weft__i, (T *)weft__c, (A *)weft__a);             \
     }                                                                               \
     static inline void name##__weft_each(int64_t i, T *ctx, A *acc)
 #define WEFT_PARALLEL_REDUCE(name, start, stop, stride, c, red, out)                 \

@@ -425,6 +425,20 @@ WEFT_API void weft_parallel_reduce_range(int64_t start, int64_t stop, int64_t st
                                          weft_fold_range_fn body, void *ctx, const weft_reducer *red,
                                          void *out);
 
+/* The staged form: every range of the loop (the first one and each split)
+ * runs prologue(local) on its worker before its first iteration, the body
+ * with that local state, and epilogue(local) after its last iteration; local
+ * holds `size` bytes, 64-byte aligned, owned by that range. Nothing is
+ * merged: the epilogue publishes what it must (an atomic add, say). Returns
+ * once every range's epilogue has run. */
+typedef struct weft_stages {
+    size_t size;
+    void (*prologue)(void *local, void *ctx);
+    void (*epilogue)(void *local, void *ctx);
+} weft_stages;
+WEFT_API void weft_parallel_for_staged(int64_t start, int64_t stop, int64_t stride,
+                                       weft_fold_range_fn body, void *ctx, const weft_stages *stages);
+
 /* The awaitable form: the loop is pushed as a task (run later by this
  * worker, or stolen) and the call returns at once. weft_loop_wait waits
  * (working meanwhile) until every split has finished, then frees the handle;

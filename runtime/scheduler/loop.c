@@ -40,7 +40,10 @@ typedef struct weft__loop_desc {
     weft_fold_range_fn fold_range;
     void *ctx;
     int64_t stride;
-    weft_reducer red;             /* red.size == 0: no reduction */
+    weft_reducer red;             /* init: set up a range's accumulator (or a staged
+                                   * loop's local state: its prologue); merge: NULL
+                                   * for a loop that is not a reduction */
+    void (*epilogue)(void *local, void *ctx); /* a staged loop's, else NULL */
     struct weft__scope *scope;    /* the scope the loop started in (scope.c) */
 } weft__loop_desc;
 
@@ -107,7 +110,7 @@ static void join(weft__worker *w, weft__loop *l)
         /* Acquire (in weft__chanb_is_full); pairs with the release store of
          * `full` in deliver() on the worker that ran the split. */
         weft__work_until_full(w, &s->ch);
-        if (d->red.size) d->red.merge(l->acc, s->acc, d->ctx);
+        if (d->red.merge) d->red.merge(l->acc, s->acc, d->ctx);
         if (s->heap) free(s);
         else weft__pool_free(&w->pool, s);
     }
@@ -146,6 +149,7 @@ static void run(weft__worker *w, weft__loop *l)
         }
     }
     w->loop = l->outer;
+    if (d->epilogue) d->epilogue(l->acc, d->ctx);
     join(w, l);
 }
 
@@ -158,7 +162,7 @@ static void split_task(void *buf)
     const weft__loop_desc *d = s->d;
     weft__scope_ctx ctx;
     weft__scope_push(w, &ctx, d->scope);
-    if (d->red.size) d->red.init(s->acc, d->ctx);
+    if (d->red.init) d->red.init(s->acc, d->ctx);
     weft__loop l = {.d = d, .cur = s->lo, .stop = s->hi, .acc = s->acc, .kids = NULL};
     run(w, &l);
     weft__scope_pop(w, &ctx);
@@ -213,7 +217,7 @@ static void start(weft__worker *w, weft__loop_desc *d, int64_t lo, int64_t hi, v
 {
     if (d->stride <= 0) die("parallel loop with a stride that is not positive");
     d->scope = weft__scope_current(w);
-    if (d->red.size) d->red.init(out, d->ctx);
+    if (d->red.init) d->red.init(out, d->ctx);
     weft__loop l = {.d = d, .cur = lo, .stop = hi, .acc = out, .kids = NULL};
     run(w, &l);
 }
@@ -254,6 +258,25 @@ void weft_parallel_reduce_range(int64_t start_, int64_t stop, int64_t stride, we
     weft__worker *w = entry("weft_parallel_reduce_range", red, out);
     weft__loop_desc d = {.fold_range = body, .ctx = ctx, .stride = stride, .red = *red};
     start(w, &d, start_, stop, out);
+}
+
+void weft_parallel_for_staged(int64_t start_, int64_t stop, int64_t stride, weft_fold_range_fn body,
+                              void *ctx, const weft_stages *stages)
+{
+    weft__worker *w = entry("weft_parallel_for_staged", NULL, NULL);
+    if (stages == NULL || stages->prologue == NULL || stages->epilogue == NULL)
+        die("a staged parallel loop needs a prologue and an epilogue");
+    weft__loop_desc d = {.fold_range = body, .ctx = ctx, .stride = stride,
+                         .red = {stages->size, stages->prologue, NULL}, .epilogue = stages->epilogue};
+    /* The first range's local state: here when it fits, else on the heap. */
+    _Alignas(64) unsigned char here[WEFT_POOL_BLOCK_SIZE];
+    void *local = here;
+    if (stages->size > sizeof here) {
+        local = aligned_alloc(64, (stages->size + 63u) & ~(size_t)63u);
+        if (local == NULL) die("out of memory allocating a staged loop's local state");
+    }
+    start(w, &d, start_, stop, local);
+    if (local != here) free(local);
 }
 
 /* ---- the awaitable form ---- */

@@ -3,8 +3,8 @@
  * 10^8 indices (10^7 under the sanitizers) in the range and index forms; min
  * and max; a strided loop that must touch each of its indices exactly once; a
  * nested transpose (an inner loop in the outer one's body); a histogram, a
- * user struct too big for a pool block; a loop inside a task inside a loop;
- * the awaitable forms. Exit 0 = pass. */
+ * user struct too big for a pool block; the staged form; a loop inside a
+ * task inside a loop; the awaitable forms. Exit 0 = pass. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +99,30 @@ static void h_merge(void *into, const void *from, void *ctx)
 static const weft_reducer h_red = {sizeof(histo), h_init, h_merge};
 WEFT_REDUCE_BODY(h_body, i, void, ctx, histo, acc) { acc->bin[mix((uint64_t)i) % BINS]++; }
 
+/* ---- the staged form: per-range prologue and epilogue, a local state of
+ * 512 bytes (above a pool block: the heap path of the first range and of the
+ * splits) ---- */
+typedef struct { uint64_t sum; uint64_t opened; unsigned char pad[496]; } staged_local;
+static _Atomic uint64_t staged_total, staged_pro, staged_epi;
+static void st_pro(void *local, void *ctx)
+{
+    (void)ctx;
+    staged_local *l = local;
+    l->sum = 0;
+    l->opened = 1;
+    atomic_fetch_add_explicit(&staged_pro, 1, memory_order_relaxed);
+}
+static void st_epi(void *local, void *ctx)
+{
+    (void)ctx;
+    staged_local *l = local;
+    /* relaxed: read after the loop returns, which orders every epilogue. */
+    if (l->opened == 1) atomic_fetch_add_explicit(&staged_total, l->sum, memory_order_relaxed);
+    atomic_fetch_add_explicit(&staged_epi, 1, memory_order_relaxed);
+}
+static const weft_stages st_stages = {sizeof(staged_local), st_pro, st_epi};
+WEFT_REDUCE_BODY(st_body, i, void, ctx, staged_local, l) { l->sum += val(i); }
+
 /* ---- a loop inside a task inside a loop ---- */
 uint64_t inner_task(int64_t k);
 WEFT_TASK_1(uint64_t, inner_task, int64_t)
@@ -160,6 +184,18 @@ static void round_of(int n)
     CHECK(s == 0, "n=%d: empty loop sum %llu", n, (unsigned long long)s);
     WEFT_PARALLEL_REDUCE(sum_body, 10, 11, 5, NULL, &u64_sum, &s);
     CHECK(s == val(10), "n=%d: one-iteration loop sum %llu", n, (unsigned long long)s);
+
+    /* staged */
+    atomic_store(&staged_total, 0);
+    atomic_store(&staged_pro, 0);
+    atomic_store(&staged_epi, 0);
+    weft_parallel_for_staged(0, SUM_N / 10, 1, st_body, NULL, &st_stages);
+    want = sum_serial(0, SUM_N / 10, 1);
+    CHECK(atomic_load(&staged_total) == want, "n=%d: staged sum %llu, serial %llu", n,
+          (unsigned long long)atomic_load(&staged_total), (unsigned long long)want);
+    CHECK(atomic_load(&staged_pro) == atomic_load(&staged_epi) && atomic_load(&staged_pro) >= 1,
+          "n=%d: staged: %llu prologues, %llu epilogues", n, (unsigned long long)atomic_load(&staged_pro),
+          (unsigned long long)atomic_load(&staged_epi));
 
     /* nested transpose */
     int64_t rows = 300 * SMALL, cols = 257;

@@ -123,6 +123,24 @@ static void st_epi(void *local, void *ctx)
 static const weft_stages st_stages = {sizeof(staged_local), st_pro, st_epi};
 WEFT_REDUCE_BODY(st_body, i, void, ctx, staged_local, l) { l->sum += val(i); }
 
+/* ---- splits happen: slow iterations, which workers ran them ---- */
+static _Atomic uint64_t ran_on; /* bit w: worker w ran an iteration */
+static _Atomic uint64_t slow_done;
+static void slow_each(int64_t i, void *ctx)
+{
+    (void)i;
+    (void)ctx;
+    weft_test_spin_ns(20000);
+    atomic_fetch_or_explicit(&ran_on, 1u << weft_worker_id(), memory_order_relaxed);
+    atomic_fetch_add_explicit(&slow_done, 1, memory_order_relaxed);
+}
+/* An outer loop of one iteration: only its inner loop can be split. */
+static void one_outer(int64_t i, void *ctx)
+{
+    (void)i;
+    weft_parallel_for(0, 1000, 1, slow_each, ctx);
+}
+
 /* ---- a loop inside a task inside a loop ---- */
 uint64_t inner_task(int64_t k);
 WEFT_TASK_1(uint64_t, inner_task, int64_t)
@@ -184,6 +202,18 @@ static void round_of(int n)
     CHECK(s == 0, "n=%d: empty loop sum %llu", n, (unsigned long long)s);
     WEFT_PARALLEL_REDUCE(sum_body, 10, 11, 5, NULL, &u64_sum, &s);
     CHECK(s == val(10), "n=%d: one-iteration loop sum %llu", n, (unsigned long long)s);
+
+    /* Splits do happen: with more than one worker, thieves run some of a
+     * loop of slow iterations, also when it is the inner loop of an outer
+     * loop with nothing left to split. */
+    atomic_store(&ran_on, 0);
+    atomic_store(&slow_done, 0);
+    weft_parallel_for(0, 1, 1, one_outer, NULL);
+    uint64_t on = atomic_load(&ran_on);
+    CHECK(atomic_load(&slow_done) == 1000, "n=%d: %llu of 1000 slow iterations", n,
+          (unsigned long long)atomic_load(&slow_done));
+    CHECK(n == 1 || (on & (on - 1)) != 0, "n=%d: a loop of 1000 slow iterations ran on workers %#llx only",
+          n, (unsigned long long)on);
 
     /* staged */
     atomic_store(&staged_total, 0);

@@ -77,6 +77,27 @@ int lazy(int spawner)
     return 1;
 }
 
+/* A lazy task that a thief must run (the root waits for that), whose
+ * detached children take long: the scope must still wait for them. */
+static _Atomic int thief_started;
+static _Atomic uint64_t thief_kids;
+static void thief_kid(void *buf)
+{
+    (void)buf;
+    weft_test_spin_ns(20 * SPIN_NS);
+    atomic_fetch_add_explicit(&thief_kids, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&progress, 1, memory_order_relaxed);
+}
+int on_thief(int spawner);
+WEFT_TASK_1(int, on_thief, int)
+int on_thief(int spawner)
+{
+    /* release: pairs with the root's acquire load (a flag only). */
+    atomic_store_explicit(&thief_started, 1, memory_order_release);
+    for (int k = 0; k < 4; k++) weft_spawn_detached(thief_kid, NULL, 0);
+    return weft_worker_id() != spawner;
+}
+
 static void level1(void *buf)
 {
     int64_t who;
@@ -137,6 +158,27 @@ static void round_of(int n, int r)
           (unsigned long long)got, L1 * L2 * L3);
     CHECK(lazy_got == L1 * LAZY_KIDS, "n=%d round %d: %llu of %d children of lazy tasks done at scope end",
           n, r, (unsigned long long)lazy_got, L1 * LAZY_KIDS);
+
+    /* A lazy task shipped to a thief for sure (n > 1): the root answers
+     * requests until a thief has started it. */
+    if (n > 1) {
+        atomic_store(&thief_started, 0);
+        atomic_store(&thief_kids, 0);
+        int ran_on_thief;
+        WEFT_SCOPE(ts) {
+            WEFT_FLOWVAR(on_thief) f = WEFT_SPAWN(on_thief, weft_worker_id());
+            uint64_t t0 = weft__now_ns();
+            /* acquire: pairs with the release in on_thief. */
+            while (!atomic_load_explicit(&thief_started, memory_order_acquire) &&
+                   weft__now_ns() - t0 < 20000000000u)
+                weft_load_balance();
+            ran_on_thief = WEFT_SYNC(f);
+        }
+        CHECK(ran_on_thief == 1, "n=%d round %d: the lazy task was not run by a thief", n, r);
+        CHECK(atomic_load_explicit(&thief_kids, memory_order_relaxed) == 4,
+              "n=%d round %d: %llu of 4 children of a stolen lazy task done at scope end", n, r,
+              (unsigned long long)atomic_load(&thief_kids));
+    }
 
     /* An empty scope, and nested empty scopes. */
     WEFT_SCOPE(e1) {

@@ -16,13 +16,22 @@ shift || true
 DEPTH=${WEFT_VERIFY_DEPTH:-1000000}  # pan -m: deeper than any model's search
 MEMLIM=${WEFT_VERIFY_MEMLIM:-2048}   # MB per pan run
 
-#    name                     model                 mode    expect  defines
+#    name                     model                mode    expect  defines (comma-separated)
 runs=(
   "notifier                   verify/notifier.pml  safety  pass    -"
   "notifier-live              verify/notifier.pml  live    pass    -"
   "notifier-no-recheck        verify/notifier.pml  safety  end     -DMUT_NO_RECHECK"
   "notifier-relaxed-load      verify/notifier.pml  safety  end     -DMUT_RELAXED_LOAD"
   "notifier-relaxed-load-live verify/notifier.pml  live    cycle   -DMUT_RELAXED_LOAD"
+  "mpsc                       verify/mpsc.pml      safety  pass    -"
+  "mpsc-3prod                 verify/mpsc.pml      safety  pass    -DNPROD=3,-DMSGS=1"
+  "mpsc-live                  verify/mpsc.pml      live    pass    -"
+  "mpsc-relaxed-link          verify/mpsc.pml      safety  assert  -DMUT_RELAXED_LINK"
+  "mpsc-no-stub-wait          verify/mpsc.pml      safety  assert  -DMUT_NO_STUB_WAIT"
+  "chan                       verify/chan.pml      safety  pass    -"
+  "chan-live                  verify/chan.pml      live    pass    -"
+  "chan-relaxed-send          verify/chan.pml      safety  assert  -DMUT_RELAXED_SEND"
+  "chan-early-clear           verify/chan.pml      safety  assert  -DMUT_EARLY_CLEAR"
 )
 
 want=("$@")
@@ -36,6 +45,7 @@ for row in "${runs[@]}"; do
   fi
   n=$((n + 1))
   [ "$defs" = "-" ] && defs=""
+  defs=${defs//,/ }                  # several defines: -DA=1,-DB=2
   dir="$out/$name"; rm -rf "$dir"; mkdir -p "$dir"
   cp "$model" "$dir/model.pml"
   t0=$(date +%s.%N)
@@ -62,14 +72,14 @@ for row in "${runs[@]}"; do
   errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$log" | head -1)
   cut=""
   grep -q "max search depth too small" "$log" && cut="depth limit reached"
-  grep -qi "out of memory\|memory limit" "$log" && cut="memory limit reached"
+  grep -qi "out of memory\|memory limit\|MEMLIM bound" "$log" && cut="memory limit reached"
   grep -q "search not completed" "$log" && cut="search not completed"
   [ -n "$errors" ] || cut="no result (pan did not finish)"
   kind="none"
-  grep -q "assertion violated" "$log" && kind=assert
-  grep -q "invalid end state" "$log" && kind=end
-  grep -q "acceptance cycle" "$log" && kind=cycle
-  grep -q "non-progress cycle" "$log" && kind=cycle
+  grep -q "^pan:1: assertion violated" "$log" && kind=assert
+  grep -q "^pan:1: invalid end state" "$log" && kind=end
+  grep -q "^pan:1: acceptance cycle" "$log" && kind=cycle
+  grep -q "^pan:1: non-progress cycle" "$log" && kind=cycle
   if [ "$expect" = pass ]; then
     if [ -z "$cut" ] && [ "$errors" = 0 ]; then res="ok (0 errors)"
     elif [ -n "$cut" ]; then res="FAIL ($cut)"

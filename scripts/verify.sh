@@ -32,6 +32,10 @@ runs=(
   "chan-live                  verify/chan.pml      live    pass    -"
   "chan-relaxed-send          verify/chan.pml      safety  assert  -DMUT_RELAXED_SEND"
   "chan-early-clear           verify/chan.pml      safety  assert  -DMUT_EARLY_CLEAR"
+  "steal                      verify/steal.pml     safety  pass    -"
+  "steal-no-mark              verify/steal.pml     safety  assert  -DMUT_NO_MARK"
+  "steal-no-wake              verify/steal.pml     safety  end     -DMUT_NO_WAKE"
+  "steal-quiesce-early        verify/steal.pml     safety  assert  -DMUT_QUIESCE_EARLY"
 )
 
 want=("$@")
@@ -56,9 +60,9 @@ for row in "${runs[@]}"; do
     fails=$((fails + 1)); continue
   fi
   if [ "$mode" = safety ]; then
-    cflags="-DSAFETY -DNOCLAIM"; pflags=""
+    cflags="-DSAFETY -DNOCLAIM -DCOLLAPSE"; pflags=""
   else
-    cflags="-DNFAIR=8"; pflags="-a -f"
+    cflags="-DNFAIR=8 -DCOLLAPSE"; pflags="-a -f"
   fi
   if ! (cd "$dir" && gcc -O2 -w $cflags -DMEMLIM=$MEMLIM -o pan pan.c >cc.log 2>&1); then
     echo "verify: $name: FAIL (pan.c did not compile, see $dir/cc.log)"

@@ -17,367 +17,408 @@
  *   worker_main, weft_exit     runtime/scheduler/init.c:50-64, weft_exit
  *
  * The program: worker 0 (the root; workers 1 and 2 are its children in the
- * worker tree) spawns two flowvar tasks T0 and T1, syncs T1 then T0, then
- * calls weft_sync_root and weft_exit. T0, when it runs (anywhere), spawns a
- * detached task T2 on the worker running it, so work can sit at a child
- * while the root reaches its quiescence check. Workers 1 and 2 run
- * worker_main: run_top, else an idle round that may go WAITING.
+ * worker tree) spawns a flowvar task T0, syncs it, then calls weft_sync_root
+ * and weft_exit. T0, when it runs (anywhere), spawns a detached task T1 on
+ * the worker running it, so work can sit at a child while the root reaches
+ * its quiescence check. Workers 1 and 2 run worker_main: run_top, else an
+ * idle round that may go WAITING.
  *
- * Proves (safety, exhaustive): no task lost or run twice (each runs exactly
- * once: an assertion at run time, and at the root's return from
- * weft_sync_root every task has run and no deque or mailbox holds one: the
+ * Proves (safety, exhaustive): no task lost or run twice (each runs at most
+ * once: an assertion at run time; at the root's return from weft_sync_root
+ * both tasks have run, so no deque holds one, and no mailbox holds one: the
  * quiescence check is never fooled); both children are then WAITING at the
- * root; a request is in one place at a time (the ghost counter `away`:
- * its owner never reuses it, nor gets an answer, while a victim, a channel
- * or a parent still holds it); a shipment never finds the thief's mailbox
- * full (the abort in ship); nobody is left asleep (no invalid end state:
- * every park is ended by a notify from whoever holds the request, a
- * delivery, or weft_exit). With weak fairness (-a -f): the root eventually
- * returns and exits (ltl root_returns), so every request comes back to its
- * owner or is answered (the children's WAITING state needs their request
- * back from both other workers).
+ * root; a request is in one place at a time (the ghost `away`: its owner
+ * never reuses it, nor receives an answer, while a victim, a channel or a
+ * parent still holds it); a request visits at most N-1 = 2 victims before it
+ * goes back to its thief (the ghost `hops`); a shipment never finds the
+ * thief's mailbox full (the abort in ship); nobody is left asleep (no
+ * invalid end state: every park is ended by a notify from whoever holds the
+ * request, a delivery, or weft_exit), so every request comes back to its
+ * owner or is answered, and the root returns.
+ * Not proved: termination under weak fairness alone. An adversarial
+ * schedule can keep the root re-sending its request while a child relays it
+ * inside one endless weft__handle_requests loop (in C the loop also takes
+ * requests while any are waiting); the real backoff's timing ends that, the
+ * model has no time. So this model has no ltl property.
  *
- * Abstractions: a deque is the set of its pending task ids (ship takes the
- * oldest = lowest id, run_top the newest = highest; one task per request,
- * half, (p+1)/2, when sharing with a child); a request's adaptive `half` flag
- * is not modelled (at this size half of what a victim has is one task but
- * for a three-task deque). The MPSC request channels are Promela FIFO
+ * Abstractions: a deque is the set of its pending task ids (at most one is
+ * pending per deque here, so ship's one-or-half is one task; the adaptive
+ * `half` flag is not modelled). The MPSC request channels are Promela FIFO
  * channels, the mailbox a one-slot variable, the notifier an event flag
- * (prepare clears it, notify sets it, park blocks until set): the properties
- * models notifier.pml, mpsc.pml and chan.pml prove of the C code. A frame's
- * result slot is a ready flag (delivered by the thief, then notify). The
- * backoff is a nondeterministic choice at each idle round between "window
- * below the park size" (a timed wait: returns) and "at the park size"
- * (park with no timeout when the request is out), which covers every
- * sequence the real backoff takes. The relaxed request-count hint in spawn
- * may miss a request (nondeterministic). Each C step that touches shared
- * state (a channel, a mailbox, a notifier, a result flag, stop) is a
- * step of its own; worker-local work runs atomically with its neighbour.
- * Sequential consistency; the orders the channels need are proved in their
- * own models.
+ * (prepare arms and clears it, notify sets it when armed, park blocks until
+ * set): the properties notifier.pml, mpsc.pml and chan.pml prove of the C
+ * code. T0's result slot is a ready flag (delivered by the thief, then
+ * notify). The backoff is a nondeterministic choice at each idle round
+ * between "window below the park size" (a timed wait: returns) and "at the
+ * park size" (park with no timeout when the request is out), which covers
+ * every sequence the real backoff takes. The relaxed request-count hint in
+ * spawn may miss a request (nondeterministic).
+ * Granularity: a worker's handling of one message (one request taken from
+ * its channel, with the ship or relay it answers with, and its notify; or a
+ * batch taken from its mailbox with the shares that follow) is one atomic
+ * step; so is run_top (take the waiting requests, share, run one task to its
+ * delivery). An idle round is three steps and a park: prepare plus the
+ * watched-result re-check; the requests; receive, stop and the decision
+ * (with the request it sends). Sequential consistency; the orders the
+ * channels need are proved in their own models.
  *
  * Mutants:
  *   -DMUT_NO_MARK       relay_or_return forgets to mark tried workers (neither
  *                       itself nor the next victim leaves the untried set):
- *                       a request can circle forever, its thief never hears
- *                       "no work anywhere", never goes WAITING, and the root
- *                       never returns (liveness: acceptance cycle).
+ *                       a request visits more than N-1 victims, here it is
+ *                       relayed to the relaying worker itself (assertion on
+ *                       hops; in C it would circle forever).
  *   -DMUT_NO_WAKE       weft__send_req_to does not notify the victim: a
- *                       relayed or returned request sits in the channel of a
- *                       parked worker (invalid end state).
+ *                       request (or a returned one) sits in the channel of
+ *                       a parked worker (invalid end state).
  *   -DMUT_QUIESCE_EARLY weft_sync_root checks quiescence without first
  *                       receiving its mailbox: it returns while a shipped
  *                       task waits there, unrun (assertion).
  */
 #define NW 3
-#define NT 3
+#define NT 2
 #define NONE 255
 #define STEALING 0
 #define WAITING 1
 #define BIT(i) (1 << (i))
 #define ALL 7
+#define LOWEST(x) ((x) & 1 -> 1 : ((x) & 2 -> 2 : 4))
+#define NCHILDREN (me == 0 -> 2 : 0)
+#define PARENT 0
 
+/* Shared state. */
 chan rq[NW] = [NW] of { byte };   /* each worker's request channel (MPSC) */
-byte untried[NW];                 /* request r's untried set (bits) */
-byte rstate[NW];                  /* request r's state */
-byte away[NW];                    /* ghost: 1 while request r is not home */
-bool req_out[NW], req_back[NW];   /* the owner's view of its request */
-byte dq[NW];                      /* pending task ids (bits) of each deque */
-byte mbox[NW];                    /* the mailbox: shipped task ids, 0 = empty */
-bool sig[NW];                     /* the notifier: notified since prepare */
-byte nwaiting = 0;                /* the root's waiting children (only the */
-byte wlist[2];                    /* root has children with 3 workers) */
-byte runs[NT];                    /* ghost: times each task ran */
-bool ready[NT];                   /* T0, T1's result slots (flowvars) */
+byte mbox[NW];                    /* the mailbox (chanp): shipped task ids, 0 = empty */
+bool armed[NW];                   /* the notifier: between prepare and the end */
+bool sig[NW];                     /* of the registration; notified since prepare */
+bool ready[1];                    /* T0's result slot (a flowvar) */
 bool stop = false;
 bool root_done = false;
+/* A request's fields, touched only by whoever holds the request. */
+byte untried[NW];                 /* request r's untried set (bits) */
+byte rstate[NW];                  /* request r's state */
+/* Ghosts (checked, never decide anything). */
+byte away[NW];                    /* 1 while request r is not home */
+byte hops[NW];                    /* victims request r was sent to this round */
+byte runs[NT];                    /* times each task ran */
 
-#define nchildren(w) ((w) == 0 -> 2 : 0)
-#define parent(w)    0
+/* Each worker's own state is local to its process (dq, req_out, req_back,
+ * and for the root nwaiting, wlist); the inlines below use the caller's. */
 
-inline notify(no_v) { sig[no_v] = true }
+/* A notify outside a registration is lost (it only moves the epoch past
+ * tickets nobody holds); the flag is kept clear then, so it adds no states. */
+inline notify(v_) { if :: armed[v_] -> sig[v_] = true :: else -> skip fi }
 
-/* weft__send_req_to: MPSC send, then notify the victim. */
-inline send_req_to(se_v, se_r) {
-    rq[se_v]!se_r;
+/* weft__send_req_to(v, r): the MPSC send, then notify the victim. (The
+ * temporaries of every inline are reset once dead, so that stale values do
+ * not multiply the states.) */
+inline send_req_to(r_) {
+    atomic {
+        rq[v]!r_;
 #ifndef MUT_NO_WAKE
-    notify(se_v)
+        notify(v);
 #endif
+        v = 0
+    }
 }
 
-/* ship(w, to, max) for request r: the oldest `max` pending tasks into to's
- * mailbox. Sets ok. */
-inline ship(sh_w, sh_to, sh_max, sh_r) {
+/* ship(me, to, max) answering request rr: the oldest max pending tasks into
+ * to's mailbox (chanp_try_send), then notify. Sets ok. */
+inline ship(to_, max_, rr_) {
     atomic {
         ok = false;
         if
-        :: dq[sh_w] == 0 -> skip
+        :: dq == 0 -> skip
         :: else ->
-            if
-            :: dq[sh_w] & 1 -> set = 1
-            :: else -> if :: dq[sh_w] & 2 -> set = 2 :: else -> set = 4 fi
-            fi;
-            if                                  /* a second one for (p+1)/2 of 3 */
-            :: sh_max == 2 && (dq[sh_w] & ~set) != 0 && (dq[sh_w] & ~set) != (dq[sh_w] & ~set & -(dq[sh_w] & ~set)) ->
-                set = set | ((dq[sh_w] & ~set) & -(dq[sh_w] & ~set))
-            :: else -> skip
-            fi;
-            dq[sh_w] = dq[sh_w] & ~set;
-            assert(mbox[sh_to] == 0);              /* the abort in ship */
-            assert(away[sh_r] == 1);
-            away[sh_r] = 0;                        /* the thief's again once sent */
-            mbox[sh_to] = set;                     /* chanp_try_send, release */
+            set = LOWEST(dq);                   /* at most one pending here */
+            dq = dq & ~set;
+            assert(mbox[to_] == 0);             /* the abort in ship */
+            assert(away[rr_] == 1);
+            away[rr_] = 0;                      /* the thief's again once sent */
+            untried[rr_] = 0; hops[rr_] = 0;
+            mbox[to_] = set;                    /* release */
+            set = 0;
             ok = true
         fi
     };
-    if :: ok -> notify(sh_to) :: else -> skip fi
+    if :: ok -> notify(to_) :: else -> skip fi  /* the caller resets ok */
 }
 
-/* share_of(w, true): (p + 1) / 2 of p pending */
-inline half_of(ha_w) {
-    pend = (dq[ha_w] & 1) + ((dq[ha_w] >> 1) & 1) + ((dq[ha_w] >> 2) & 1);
-    hmax = (pend + 1) / 2
-}
-
-/* weft__share_with_children */
-inline share(sh_w) {
+/* weft__share_with_children (share_of(w, true) = (p + 1) / 2) */
+inline share() {
     do
     :: nwaiting > 0 ->
         c = wlist[nwaiting - 1];
-        half_of(sh_w);
-        ship(sh_w, c, hmax, c);
-        if :: ok -> nwaiting-- :: else -> break fi
+        ship(c, 1, c);
+        c = 0;
+        if :: ok -> ok = false; nwaiting-- :: else -> break fi
     :: else -> break
     od
 }
 
-/* relay_or_return */
-inline relay_or_return(re_w, re_r) {
+/* relay_or_return(me, request rr) */
+inline relay_or_return(rr_) {
     atomic {
 #ifndef MUT_NO_MARK
-        untried[re_r] = untried[re_r] & ~BIT(re_w);
+        untried[rr_] = untried[rr_] & ~BIT(me);
 #endif
         if
-        :: untried[re_r] == 0 -> v = re_r
+        :: untried[rr_] == 0 -> v = rr_         /* tried by all: back to the thief */
         :: else ->
             if
-            :: untried[re_r] & 1 -> v = 0
-            :: untried[re_r] & 2 -> v = 1
-            :: untried[re_r] & 4 -> v = 2
+            :: untried[rr_] & 1 -> v = 0
+            :: untried[rr_] & 2 -> v = 1
+            :: untried[rr_] & 4 -> v = 2
             fi;
 #ifndef MUT_NO_MARK
-            untried[re_r] = untried[re_r] & ~BIT(v)
+            untried[rr_] = untried[rr_] & ~BIT(v)
 #else
             skip
 #endif
-        fi
-    };
-    send_req_to(v, re_r)
+        fi;
+        if
+        :: v != rr_ -> hops[rr_]++;
+            assert(hops[rr_] <= NW - 1)         /* back to the thief after N-1 tries */
+        :: else -> skip
+        fi;
+        send_req_to(rr_)
+    }
 }
 
 /* weft__handle_requests: sets handled. */
-inline handle_requests(ha_w) {
+inline handle_requests() {
     handled = 0;
     do
-    :: rq[ha_w]?r ->                               /* mpsc_try_recv, acquire */
-        handled++;
+    :: atomic { rq[me]?r -> handled = 1;       /* mpsc_try_recv, acquire */
         if
-        :: r == ha_w ->                            /* my own, back: no work anywhere */
-            atomic { assert(away[ha_w] == 1); away[ha_w] = 0; req_out[ha_w] = false; req_back[ha_w] = true }
-        :: r != ha_w && rstate[r] == WAITING ->    /* a child going to sleep */
-            wlist[nwaiting] = r; nwaiting++;
-            share(ha_w)
-        :: r != ha_w && rstate[r] == STEALING ->
-            ship(ha_w, r, 1, r);
-            if :: !ok -> relay_or_return(ha_w, r) :: else -> skip fi
-        fi
-    :: empty(rq[ha_w]) -> break
+        :: r == me ->                           /* my own, back: no work anywhere */
+            assert(away[me] == 1); away[me] = 0; req_out = false; req_back = true; r = 0;
+            hops[me] = 0
+        :: r != me && rstate[r] == WAITING ->   /* a child going to sleep: keep it */
+            wlist[nwaiting] = r; nwaiting++; r = 0;
+            share()
+        :: r != me && rstate[r] == STEALING ->
+            ship(r, 1, r);
+            if :: !ok -> relay_or_return(r) :: else -> ok = false fi;
+            r = 0
+        fi }
+    :: empty(rq[me]) -> break
     od
 }
 
 /* weft__receive: sets rcv. */
-inline receive(re_w) {
+inline receive() {
     atomic {
         rcv = false;
         if
-        :: mbox[re_w] != 0 ->                      /* chanp_try_recv, acquire */
-            assert(away[re_w] == 0);               /* nobody holds my request now */
-            dq[re_w] = dq[re_w] | mbox[re_w]; mbox[re_w] = 0;
-            req_out[re_w] = false; req_back[re_w] = false;
+        :: mbox[me] != 0 ->                     /* chanp_try_recv, acquire */
+            assert(away[me] == 0);              /* nobody holds my request now */
+            dq = dq | mbox[me]; mbox[me] = 0;
+            req_out = false; req_back = false;
             rcv = true
         :: else -> skip
-        fi
-    };
-    if :: rcv && nwaiting > 0 && re_w == 0 -> share(re_w) :: else -> skip fi
+        fi;
+        if :: rcv && nwaiting > 0 -> share() :: else -> skip fi
+    }
 }
 
-/* Runs task t on worker w, then delivers its result (deliver). */
-inline run_task(ru_w, ru_t) {
-    runs[ru_t]++;
-    assert(runs[ru_t] == 1);                       /* never run twice */
+/* Runs task t on me, then delivers its result (deliver). */
+inline run_task(t_) {
+    runs[t_]++;
+    assert(runs[t_] == 1);                      /* never run twice */
     if
-    :: ru_t == 0 ->                                /* T0 spawns the detached T2 */
-        dq[ru_w] = dq[ru_w] | BIT(2);
-        if                                      /* the spawn's request handling */
-        :: (ru_w == 0 && nwaiting > 0) || nempty(rq[ru_w]) ->
-            handle_requests(ru_w);
-            if :: ru_w == 0 && nwaiting > 0 -> share(ru_w) :: else -> skip fi
+    :: t_ == 0 ->                               /* T0 spawns the detached T1 */
+        dq = dq | BIT(1);
+        if                                      /* push_detached's request handling */
+        :: nwaiting > 0 || nempty(rq[me]) ->
+            handle_requests(); handled = 0;
+            if :: nwaiting > 0 -> share() :: else -> skip fi
         :: true -> skip                         /* the relaxed hint missed it */
         fi
     :: else -> skip
     fi;
     if
-    :: ru_t < 2 -> ready[ru_t] = true;                /* chanb send (or DONE in place) */
-        if :: ru_w != 0 -> notify(0) :: else -> skip fi
+    :: t_ == 0 -> ready[0] = true;              /* chanb send, or DONE in place */
+        if :: me != 0 -> notify(0) :: else -> skip fi
     :: else -> skip
     fi
 }
 
-/* weft__run_top: sets ran. */
-inline run_top(ru_w) {
-    if :: nempty(rq[ru_w]) -> handle_requests(ru_w) :: empty(rq[ru_w]) -> skip fi;
-    if :: ru_w == 0 && nwaiting > 0 -> share(ru_w) :: else -> skip fi;
-    ran = false;
-    if
-    :: dq[ru_w] != 0 ->
-        atomic {
-            if
-            :: dq[ru_w] & 4 -> t = 2
-            :: else -> if :: dq[ru_w] & 2 -> t = 1 :: else -> t = 0 fi
-            fi;
-            dq[ru_w] = dq[ru_w] & ~BIT(t)
-        };
-        run_task(ru_w, t);
-        ran = true
-    :: else -> skip
-    fi
-}
-
-/* weft__send_request */
-inline send_request(se_w) {
+/* weft__run_top: sets ran. One step (see the header). */
+inline run_top() {
     atomic {
-        assert(away[se_w] == 0);                   /* the request is mine to reuse */
-        away[se_w] = 1;
-        rstate[se_w] = STEALING;
-        untried[se_w] = ALL & ~BIT(se_w);
-        req_out[se_w] = true;
+        if :: nempty(rq[me]) -> handle_requests(); handled = 0 :: empty(rq[me]) -> skip fi;
+        if :: nwaiting > 0 -> share() :: else -> skip fi;
+        ran = false;
         if
-        :: untried[se_w] & 1 -> v = 0
-        :: untried[se_w] & 2 -> v = 1
-        :: untried[se_w] & 4 -> v = 2
-        fi;
-        untried[se_w] = untried[se_w] & ~BIT(v)
-    };
-    send_req_to(v, se_w)
-}
-
-inline park(pa_w) { (sig[pa_w]) }
-
-/* weft__idle_round(w, may_wait, watch) */
-inline idle_round(id_w, id_may_wait, id_watch) {
-    sig[id_w] = false;                             /* prepare_park */
-    do
-    :: true ->
-        if :: id_watch != NONE && ready[id_watch] -> break :: else -> skip fi;
-        handle_requests(id_w);
-        receive(id_w);
-        if :: rcv || stop -> break :: else -> skip fi;
-        if :: handled > 0 -> break :: else -> skip fi;
-        if :: req_out[id_w] && rstate[id_w] == WAITING -> park(id_w); break :: else -> skip fi;
-        if
-        :: req_back[id_w] ->
-            req_back[id_w] = false;
-            if
-            :: id_may_wait && id_w != 0 && nwaiting == nchildren(id_w) ->
-                atomic {
-                    assert(away[id_w] == 0);
-                    away[id_w] = 1;
-                    rstate[id_w] = WAITING;
-                    req_out[id_w] = true
-                };
-                send_req_to(parent(id_w), id_w);
-                park(id_w); break
-            :: else -> break                    /* a timed wait (park_timeout or a slot) */
-            fi
-        :: !req_back[id_w] && !req_out[id_w] ->
-            send_request(id_w); break              /* poll for the answer next round */
+        :: dq != 0 ->
+            if :: dq & 2 -> t = 1 :: else -> t = 0 fi;
+            dq = dq & ~BIT(t);
+            ran = true;
+            run_task(t);
+            t = 0
         :: else -> skip
-        fi;
-        /* weft__backoff_wait, my request out */
-        if
-        :: park(id_w)                              /* at the park size */
-        :: true                                 /* below it: a timed slot */
-        fi;
-        break
-    od
+        fi
+    }
 }
+
+/* weft__send_request (inside an atomic step of idle_round) */
+inline send_request() {
+    assert(away[me] == 0);                      /* the request is mine to reuse */
+    away[me] = 1;
+    rstate[me] = STEALING;
+    untried[me] = ALL & ~BIT(me);
+    req_out = true;
+    if
+    :: untried[me] & 1 -> v = 0
+    :: untried[me] & 2 -> v = 1
+    :: untried[me] & 4 -> v = 2
+    fi;
+    untried[me] = untried[me] & ~BIT(v);
+    hops[me] = 1;
+    send_req_to(me)
+}
+
+inline park() { (sig[me]) }
+
+/* weft__idle_round(me, may_wait, watch): three steps and a park. */
+inline idle_round(may_wait_, watch_) {
+    atomic {
+        armed[me] = true; sig[me] = false;      /* prepare_park */
+        if                                      /* the watched result came */
+        :: watch_ != NONE && ready[watch_] -> rcv = true
+        :: else -> rcv = false
+        fi
+    };
+    if
+    :: !rcv ->
+        handle_requests();                      /* one step per request */
+        atomic {
+            receive();
+            if
+            :: rcv || stop -> skip              /* cancel_park, return */
+            :: !(rcv || stop) && handled != 0 -> skip
+            :: !(rcv || stop) && handled == 0 && req_out && rstate[me] == WAITING ->
+                park()                          /* asleep at my parent */
+            :: !(rcv || stop) && handled == 0 && !(req_out && rstate[me] == WAITING) ->
+                if
+                :: req_back ->
+                    req_back = false;
+                    if
+                    :: may_wait_ && me != 0 && nwaiting == NCHILDREN ->
+                        assert(away[me] == 0);  /* go WAITING at my parent */
+                        away[me] = 1;
+                        rstate[me] = WAITING; hops[me] = 0;
+                        req_out = true;
+                        v = PARENT;
+                        send_req_to(me);
+                        park()
+                    :: else -> skip             /* a timed wait (park_timeout or a slot) */
+                    fi
+                :: !req_back && !req_out ->
+                    send_request()              /* poll for the answer next round */
+                :: !req_back && req_out ->      /* weft__backoff_wait, my request out */
+                    if
+                    :: true -> park()           /* at the park size */
+                    :: true -> skip             /* below it: a timed slot */
+                    fi
+                fi
+            fi;
+            rcv = false; handled = 0;
+            armed[me] = false; sig[me] = false  /* the registration ends */
+        }
+    :: else -> atomic { rcv = false; armed[me] = false; sig[me] = false }
+    fi
+}
+
+#define LOCALS \
+    byte dq, nwaiting, r, v, c, set, t, handled; \
+    byte wlist[2]; \
+    bool req_out, req_back, ok, rcv, ran
 
 proctype worker(byte me)
 {
-    byte r, v, c, set, t, pend, hmax, handled;
-    bool ok, rcv, ran;
+    LOCALS;
     do
     :: stop -> break
     :: !stop ->
-        run_top(me);
-        if :: !ran -> idle_round(me, true, NONE) :: else -> skip fi
+        run_top();
+        if :: !ran -> idle_round(true, NONE) :: else -> ran = false fi
     od
 }
 
-/* weft__sync_slow of flowvar task k on the root */
-inline sync(sy_k) {
-    if
-    :: dq[0] & BIT(sy_k) -> dq[0] = dq[0] & ~BIT(sy_k); run_task(0, sy_k)
-    :: else ->                                  /* STOLEN or DONE: work_until_full */
-        do
-        :: ready[sy_k] -> break
-        :: !ready[sy_k] ->
-            run_top(0);
-            if :: !ran -> idle_round(0, false, sy_k) :: else -> skip fi
-        od
-    fi
-}
-
-/* weft_spawn of flowvar task k on the root: the fast path, or the slow one
+/* WEFT_SPAWN of the root's flowvar task k: the fast path, or the slow one
  * when children wait (limit 0) or the request hint is seen. */
-inline spawn(sp_k) {
-    dq[0] = dq[0] | BIT(sp_k);
+inline spawn(k_) {
+    dq = dq | BIT(k_);
     if
     :: nwaiting > 0 || nempty(rq[0]) ->
-        handle_requests(0);
-        if :: nwaiting > 0 -> share(0) :: else -> skip fi
+        handle_requests(); handled = 0;
+        if :: nwaiting > 0 -> share() :: else -> skip fi
     :: nwaiting == 0 -> skip
     fi
 }
 
+/* The root's program, as one loop (one copy of run_top and idle_round, so
+ * that the same state is not reached at many program counters): phase 0
+ * syncs T0 (weft__sync_slow: run it if still pending here, else
+ * work_until_full on its result slot), phase 1 is weft_sync_root. */
 proctype root()
 {
-    byte r, v, c, set, t, pend, hmax, handled;
-    bool ok, rcv, ran;
-    spawn(0);
-    spawn(1);
-    sync(1);
-    sync(0);
-    /* weft_sync_root */
+    byte me = 0;
+    LOCALS;
+    byte phase = 0, k = 0, watch;
+    do
+    :: k < 1 -> spawn(k); k++
+    :: else -> k = 0; break
+    od;
     do
     :: true ->
-        run_top(0);
-        if :: ran -> goto again :: else -> skip fi;
-        handle_requests(0);
+        atomic {
+            if
+            :: phase == 0 -> k = 0
+            :: else -> k = NONE
+            fi;
+            if                                  /* sync_slow: still pending here */
+            :: k != NONE && (dq & BIT(k)) -> dq = dq & ~BIT(k); t = k
+            :: else -> t = NONE
+            fi
+        };
+        if
+        :: t != NONE -> run_task(t); t = 0; phase++; k = 0
+        :: else ->
+            if
+            :: k != NONE && ready[k] -> phase++; k = 0     /* work_until_full sees full */
+            :: k != NONE && !ready[k] ->
+                run_top();
+                if :: !ran -> idle_round(false, k) :: else -> ran = false fi;
+                k = 0
+            :: k == NONE ->                     /* weft_sync_root */
+                run_top();
+                if
+                :: !ran ->
+                    handle_requests(); handled = 0;
 #ifndef MUT_QUIESCE_EARLY
-        receive(0);
-        if :: rcv -> goto again :: else -> skip fi;
+                    receive();
+#else
+                    rcv = false;
 #endif
-        if :: nwaiting == 2 && dq[0] == 0 -> break :: else -> skip fi;
-        idle_round(0, false, NONE);
-again:  skip
+                    if
+                    :: !rcv && nwaiting == 2 && dq == 0 -> break
+                    :: !rcv && !(nwaiting == 2 && dq == 0) -> idle_round(false, NONE)
+                    :: else -> rcv = false
+                    fi
+                :: else -> ran = false
+                fi
+            fi
+        fi
     od;
-    /* the quiescence check was right */
-    assert(runs[0] == 1 && runs[1] == 1 && runs[2] == 1);
-    assert(dq[1] == 0 && dq[2] == 0 && mbox[0] == 0 && mbox[1] == 0 && mbox[2] == 0);
+    /* the quiescence check was right: every task ran, once (so no deque
+     * holds one), no mailbox holds one, both children wait here */
+    assert(runs[0] == 1 && runs[1] == 1);
+    assert(mbox[0] == 0 && mbox[1] == 0 && mbox[2] == 0);
     assert(rstate[1] == WAITING && rstate[2] == WAITING && away[1] == 1 && away[2] == 1);
-    /* weft_exit */
-    stop = true;
+    stop = true;                                /* weft_exit */
     notify(0); notify(1); notify(2);
     root_done = true
 }
@@ -386,4 +427,3 @@ init {
     atomic { run root(); run worker(1); run worker(2) }
 }
 
-ltl root_returns { <> root_done }

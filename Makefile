@@ -8,6 +8,7 @@
 #   make demo          the main job (see README.md)
 #   make bench         benchmarks against serial twins and peers (docs/benchmarks.md)
 #   make soak          the long stress runs
+#   make verify        model-check the protocols (verify/, docs/verification.md)
 #   make install PREFIX=/usr/local
 #
 # Variables: B (build folder, default build), SAN (thread|address), WERROR=1.
@@ -48,6 +49,7 @@ endif
 DEPS_CORE  := gcc make pkg-config libcriterion-dev libhwloc-dev libjemalloc-dev \
               libsodium-dev libsqlite3-dev sqlite3 python3
 DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox
+DEPS_VERIFY := spin gcc
 
 $(B)/.deps-core: scripts/deps.sh
 	@mkdir -p $(@D)
@@ -55,6 +57,10 @@ $(B)/.deps-core: scripts/deps.sh
 	@touch $@
 $(B)/.deps-bench: scripts/deps.sh | $(B)/.deps-core
 	@scripts/deps.sh $(DEPS_BENCH)
+	@touch $@
+$(B)/.deps-verify: scripts/deps.sh
+	@mkdir -p $(@D)
+	@scripts/deps.sh $(DEPS_VERIFY)
 	@touch $@
 
 # ---------------------------------------------------------------- the library
@@ -100,7 +106,7 @@ include benchmarks/bench.mk
 PROGRAMS := $(UNIT_BIN) $(STRESS_BIN) $(QUARANTINE_BIN)
 
 .PHONY: all lib test test-tsan test-asan test-units test-stress test-e2e \
-        demo install uninstall clean soak bench
+        demo install uninstall clean soak bench verify
 .DEFAULT_GOAL := all
 all: lib $(PROGRAMS)
 lib: $(LIB_A) $(LIB_SO)
@@ -119,6 +125,11 @@ test-tsan:
 test-asan:
 	@$(MAKE) --no-print-directory B=build/asan SAN=address OPT="-O1 -g" all
 	@scripts/run-tests.sh build/asan units stress e2e
+
+# make verify: spin on the protocol models in verify/ and their planted-bug
+# mutants (docs/verification.md).
+verify: $(B)/.deps-verify
+	@scripts/verify.sh $(B)/verify
 
 soak: all
 	@WEFT_SOAK=1 scripts/run-tests.sh $(B) stress

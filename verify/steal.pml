@@ -14,7 +14,7 @@
  *   weft__spawn_slow           runtime/scheduler/run.c:154-180 (its request handling)
  *   work_until_full, weft__sync_slow  runtime/scheduler/run.c:206-266
  *   weft_sync_root             runtime/scheduler/run.c:295-311
- *   worker_main, weft_exit     runtime/scheduler/init.c:50-64, weft_exit
+ *   worker_main, weft_exit     runtime/scheduler/init.c:50-64, 136-156
  *
  * The program: worker 0 (the root; workers 1 and 2 are its children in the
  * worker tree) spawns a flowvar task T0, syncs it, then calls weft_sync_root

@@ -6,6 +6,8 @@
 #   NAME_omp_gcc       OpenMP tasks, gcc + libgomp    (NAME_omp.c)
 #   NAME_omp_clang     OpenMP tasks, clang + libomp   (NAME_omp.c)
 #   NAME_tbb           oneTBB task_group, g++         (NAME_tbb.cpp)
+#   NAME_lace          Lace 1.4.2, $(CC) as NAME_serial (NAME_lace.c), only
+#                      when LACE_DIR names a Lace checkout (below)
 # None of this is part of `make all`. The programs carry an rpath of
 # $ORIGIN/lib, and $(B)/bench/lib holds copies of the shared libraries they
 # need beyond glibc (scripts/bench-libs.sh), so the folder runs on a machine
@@ -14,9 +16,10 @@
 #   make bench           1 and 2 workers, 5 paired runs each (scripts/bench.sh)
 #   make bench-scaling   1..16 workers (scripts/bench-scaling.sh)
 #   make bench-build     just build $(B)/bench
+#   ... LACE_DIR=DIR     the same with the Lace peers
 
 BENCH_DIR   := $(B)/bench
-BENCH_NAMES := fib dfs nqueens bpc spc uts
+BENCH_NAMES := fib dfs nqueens bpc spc uts treesum
 BENCH_VARIANTS := serial serial_clang omp_gcc omp_clang tbb
 
 BENCH_WARN     := $(WARN)
@@ -28,10 +31,13 @@ BENCH_CXXFLAGS := -std=c++17 -O3 $(BENCH_WARN) -pthread -MMD -MP $(BENCH_SAN)
 BENCH_RPATH    := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags
 BENCH_CLANG    ?= clang
 BENCH_CXX      ?= g++
+# Libraries a workload's programs link beyond the runtime's (UTS hashes with
+# libcrypto's SHA-1, benchmarks/uts/sha1.h).
+BENCH_LDLIBS_uts := -lcrypto
 
 BENCH_WEFT_BIN := $(BENCH_NAMES:%=$(BENCH_DIR)/%)
 BENCH_PEER_BIN := $(foreach n,$(BENCH_NAMES),$(foreach v,$(BENCH_VARIANTS),$(BENCH_DIR)/$(n)_$(v)))
-BENCH_BIN      := $(BENCH_WEFT_BIN) $(BENCH_PEER_BIN)
+BENCH_BIN       = $(BENCH_WEFT_BIN) $(BENCH_PEER_BIN) $(BENCH_LACE_BIN)
 BENCH_LIBS     := $(BENCH_DIR)/lib/.stamp
 
 # gcc builds need only the core packages (so `make demo` can build fib and
@@ -39,26 +45,69 @@ BENCH_LIBS     := $(BENCH_DIR)/lib/.stamp
 # One set of rules per workload (the stem appears twice in each path, which a
 # plain pattern rule cannot express).
 define BENCH_RULES
-$(BENCH_DIR)/$(1): benchmarks/$(1)/$(1)_weft.c $(LIB_A) | $(B)/.deps-core
+$(BENCH_DIR)/$(1): benchmarks/$(1)/$(1)_weft.c $(LIB_A) | $(B)/.deps-lib
 	@mkdir -p $$(@D)
-	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(LIB_A) $(LDLIBS_RT)
-$(BENCH_DIR)/$(1)_serial: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-core
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(LIB_A) $(BENCH_LDLIBS_$(1)) $(LDLIBS_RT)
+$(BENCH_DIR)/$(1)_serial: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-lib
 	@mkdir -p $$(@D)
-	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< -lm
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(BENCH_LDLIBS_$(1)) -lm
 $(BENCH_DIR)/$(1)_serial_clang: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-bench
 	@mkdir -p $$(@D)
-	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< -lm
-$(BENCH_DIR)/$(1)_omp_gcc: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-core
+	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(BENCH_LDLIBS_$(1)) -lm
+$(BENCH_DIR)/$(1)_omp_gcc: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-lib
 	@mkdir -p $$(@D)
-	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $$(BENCH_RPATH) -o $$@ $$< -lm
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $$(BENCH_RPATH) -o $$@ $$< $(BENCH_LDLIBS_$(1)) -lm
 $(BENCH_DIR)/$(1)_omp_clang: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-bench
 	@mkdir -p $$(@D)
-	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $$(BENCH_RPATH) -o $$@ $$< -lm
+	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $$(BENCH_RPATH) -o $$@ $$< $(BENCH_LDLIBS_$(1)) -lm
 $(BENCH_DIR)/$(1)_tbb: benchmarks/$(1)/$(1)_tbb.cpp | $(B)/.deps-bench
 	@mkdir -p $$(@D)
-	$(BENCH_CXX) $(CPPFLAGS_ALL) $(BENCH_CXXFLAGS) $$(BENCH_RPATH) -o $$@ $$< -ltbb -lm
+	$(BENCH_CXX) $(CPPFLAGS_ALL) $(BENCH_CXXFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(BENCH_LDLIBS_$(1)) -ltbb -lm
 endef
 $(foreach n,$(BENCH_NAMES),$(eval $(call BENCH_RULES,$(n))))
+# libcrypto (libssl-dev) is a DEPS_BENCH package, so UTS's gcc builds wait for
+# those too.
+$(BENCH_DIR)/uts $(BENCH_DIR)/uts_serial $(BENCH_DIR)/uts_omp_gcc: | $(B)/.deps-bench
+
+# ---------------------------------------------------------------- Lace
+# Lace (github.com/trolando/lace, tag v1.4.2) is not a Debian package and
+# none of it lives here. LACE_DIR names a source checkout of it:
+#     git clone https://github.com/trolando/lace /path/to/lace
+#     git -C /path/to/lace checkout v1.4.2
+#     make bench LACE_DIR=/path/to/lace
+# Its own CMake build (Release, no tests or benchmarks, no hwloc) makes
+# liblace.a in $(B)/lace-build; the peers compile against its lace.h and the
+# lace_config.h that build writes, with the serial twins' compiler and flags,
+# so NAME_serial is their twin. Lace's CMakeLists builds lace.c with
+# -march=native: a $(B)/bench carried to another machine runs the Lace peers
+# only if that CPU has what this one has. Without LACE_DIR nothing here is
+# built and the bench scripts skip Lace, saying how to get it.
+BENCH_LACE_NAMES := fib dfs nqueens uts treesum
+LACE_DIR ?=
+ifneq ($(strip $(LACE_DIR)),)
+LACE_SRC   := $(abspath $(LACE_DIR))
+LACE_BUILD := $(abspath $(B))/lace-build
+LACE_LIB   := $(LACE_BUILD)/lib/liblace.a
+BENCH_LACE_BIN := $(BENCH_LACE_NAMES:%=$(BENCH_DIR)/%_lace)
+
+$(LACE_LIB): $(LACE_SRC)/src/lace.c $(LACE_SRC)/src/lace.h $(LACE_SRC)/CMakeLists.txt | $(B)/.deps-bench
+	@scripts/deps.sh cmake
+	cmake -S $(LACE_SRC) -B $(LACE_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=$(CC) \
+	    -DLACE_BUILD_TESTS=OFF -DLACE_BUILD_BENCHMARKS=OFF -DLACE_USE_HWLOC=OFF >/dev/null
+	+cmake --build $(LACE_BUILD) --target lace
+	@touch $@
+
+define LACE_RULES
+$(BENCH_DIR)/$(1)_lace: benchmarks/$(1)/$(1)_lace.c $(LACE_LIB) | $(B)/.deps-bench
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS_ALL) -isystem $(LACE_SRC)/src -isystem $(LACE_BUILD) $(BENCH_CFLAGS) $$(BENCH_RPATH) \
+	    -o $$@ $$< $(LACE_LIB) $(BENCH_LDLIBS_$(1)) -lm
+endef
+$(foreach n,$(BENCH_LACE_NAMES),$(eval $(call LACE_RULES,$(n))))
+else
+BENCH_LACE_BIN :=
+endif
+LACE_NOTE := bench: no Lace peers (LACE_DIR unset). To add them: git clone https://github.com/trolando/lace DIR; git -C DIR checkout v1.4.2; make $(MAKECMDGOALS) LACE_DIR=DIR
 
 # The shared libraries the programs load, copied next to them.
 $(BENCH_LIBS): $(BENCH_BIN) scripts/bench-libs.sh
@@ -67,6 +116,9 @@ $(BENCH_LIBS): $(BENCH_BIN) scripts/bench-libs.sh
 
 .PHONY: bench-build bench-scaling
 bench-build: $(BENCH_BIN) $(BENCH_LIBS)
+ifeq ($(strip $(LACE_DIR)),)
+	@echo "$(LACE_NOTE)"
+endif
 
 bench: bench-build
 	@scripts/bench.sh $(BENCH_DIR)
@@ -81,7 +133,7 @@ bench-scaling: bench-build
 # docs/benchmarks.md, "Quarantine"). /usr/bin/time comes from package time.
 QBENCH_DEPS := time
 
-$(BENCH_DIR)/ed25519_rate: benchmarks/quarantine/ed25519_rate.c | $(B)/.deps-core
+$(BENCH_DIR)/ed25519_rate: benchmarks/quarantine/ed25519_rate.c | $(B)/.deps-test
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -o $@ $< -lsodium
 

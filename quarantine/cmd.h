@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "runtime/util/prim.h"
+
 int q_cmd_help(int argc, char **argv);
 int q_cmd_gen(int argc, char **argv);    /* quarantine/gen.c */
 int q_cmd_replay(int argc, char **argv); /* quarantine/replay.c */
@@ -43,6 +45,7 @@ int q_flags_parse(int argc, char **argv, q_flag *flags, int nflags);
 /* ------------------------------------------------------------ shared steps */
 
 struct q_store;
+struct q_head;
 
 /* The start every subcommand shares: parses its flags (q_flags_parse), prints
  * `usage` to stdout for --help or to stderr after a flag error, and starts
@@ -51,10 +54,17 @@ struct q_store;
 int q_cmd_begin(const char *cmd, int argc, char **argv, q_flag *flags, int nflags,
                 void (*usage)(FILE *));
 
-/* Opens the input stream (read-only) and the store, in that order, so that a
- * bad path fails before any work. Returns 0 with *fd and *store set, or 1
- * after printing "quarantine CMD: <path>: <reason>" (nothing left open). */
-int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd,
+/* Opens the input stream (read-only), then the store (holding its lock), reads
+ * the stream's head (head.h; consumed from fd: the caller's reader takes it
+ * first, q_head_feed) and binds the store to it; in that order, so that a bad
+ * path, a store in use, a foreign file or another stream fail before any
+ * work. Returns 0 with *fd, *head and *store set, or 1 after printing
+ * "quarantine CMD: <reason naming the path>" (nothing left open). */
+int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd, struct q_head *head,
                struct q_store **store);
+
+/* Seconds on the one monotonic clock (weft__now_ns, runtime/util/prim.h), for
+ * the timings and the progress line that the subcommands print. Any thread. */
+static inline double q_now_s(void) { return 1e-9 * (double)weft__now_ns(); }
 
 #endif /* Q_CMD_H */

@@ -1,4 +1,6 @@
-/* quarantine/engine.c: the verdict engine (see engine.h and spec section 4).
+/* quarantine/engine.c: the ordered checks of the verdict engine (engine.h,
+ * spec section 4): the verdicts applied in arrival order, on one thread, to
+ * items that the pure half (verify.h) has already checked.
  *
  * Layout of the state:
  *   blocks        cleared blocks (and genesis, index 0): a vector of nodes with
@@ -9,72 +11,26 @@
  *   proposals     slot -> the first root that passed checks 4-6 at that slot
  *                 (check 7; the proposer is fixed by the slot, check 4).
  *   unviable      a FIFO ring of Q_UNVIABLE_MAX roots plus root -> present.
- *   orphans       a pool of Q_ORPHAN_MAX held blocks linked in arrival (FIFO)
- *                 order; lookups by parent scan the pool (at most 96).
- *   pending       a pool of Q_PENDING_MAX held attestations, linked in FIFO
- *                 order, in a per-block-root list (block root -> list), and
- *                 in a min-heap on (slot, arrival) for expiry.
+ *   orphans       a pool of Q_ORPHAN_MAX held blocks in arrival (FIFO) order;
+ *                 lookups by parent scan the pool (at most 96). (held.h)
+ *   pending       Q_PENDING_MAX held attestations in FIFO order, per block
+ *                 root, and in a min-heap on (slot, arrival) for expiry.
+ *                 (held.h)
  *   seen_atts     (id || signature) -> slot; cleared_atts: id -> slot.
  *   votes         attester -> its votes that passed checks 1-5 (check 6).
  *   ready         resolution: a min-heap on arrival of held items whose block
  *                 has cleared; drained in arrival order, and clearing one may
- *                 add more (recursive resolution without recursion).
+ *                 add more (recursive resolution without recursion). (held.h)
  */
 #include "quarantine/engine.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "quarantine/wire.h"
-
-/* ------------------------------------------------------------ pure half */
-
-void q_prepare(q_registry *reg, const q_frame *f, q_checked *out)
-{
-    memset(out, 0, sizeof *out);
-    if (f->kind == Q_KIND_BLOCK) {
-        const q_signed_block *b = &f->u.block;
-        out->sig_ok = q_block_pure(reg, b, &out->ids);
-        out->body_ok = q_root_eq(&out->ids.aux, &b->hdr.body_root);
-        out->duty_ok = b->hdr.proposer < reg->n && b->hdr.proposer == q_proposer(b->hdr.slot, reg->n);
-    } else if (f->kind == Q_KIND_ATTESTATION) {
-        const q_attestation *a = &f->u.att;
-        out->sig_ok = q_att_pure(reg, a, &out->ids);
-        out->body_ok = true;
-        if (a->attester < reg->n) {
-            uint64_t slot, index;
-            q_duty(q_epoch(a->data.slot), a->attester, reg->n, &slot, &index);
-            out->duty_ok = slot == a->data.slot && index == a->data.index;
-        }
-    }
-}
+#include "quarantine/hashmap.h"
+#include "quarantine/held.h"
 
 /* ------------------------------------------------------------ state */
-
-#define NIL (-1)
-
-/* A held item (orphan block or attestation waiting for its block), with what
- * the rest of its checks need; a block's body is not kept (check 5 passed). */
-typedef struct q_held {
-    uint8_t kind; /* Q_KIND_BLOCK or Q_KIND_ATTESTATION */
-    uint64_t arrival;
-    union {
-        struct {
-            q_block_header hdr;
-            uint8_t sig[Q_SIG_BYTES];
-            q_root root;
-        } b;
-        struct {
-            q_attestation att;
-            q_root id;
-            q_root data_root;
-        } a;
-    } u;
-} q_held;
 
 typedef struct bnode {
     q_root root;
@@ -82,22 +38,6 @@ typedef struct bnode {
     uint64_t slot;
     uint32_t parent_idx; /* genesis points at itself */
 } bnode;
-
-typedef struct orphan {
-    q_held h;
-    int32_t prev, next; /* FIFO links; a free slot's next links the free list */
-} orphan;
-
-typedef struct pend {
-    q_held h;
-    int32_t prev, next;   /* FIFO links */
-    int32_t bprev, bnext; /* links in its block root's list */
-    uint32_t heap_pos;    /* index in the expiry heap */
-} pend;
-
-typedef struct blist {
-    int32_t head, tail; /* attestations waiting on one block root, FIFO */
-} blist;
 
 typedef struct vote {
     uint64_t source, target;
@@ -130,15 +70,8 @@ struct q_engine {
     size_t unv_head, unv_len;
     q_map unviable;    /* root -> (set) */
 
-    orphan orph[Q_ORPHAN_MAX];
-    int32_t orph_head, orph_tail, orph_free;
-    size_t norph;
-
-    pend *pend;        /* Q_PENDING_MAX */
-    int32_t pend_head, pend_tail, pend_free;
-    size_t npend;
-    int32_t *pheap;    /* expiry heap of pend indices */
-    q_map waiting;     /* block root -> blist */
+    q_heldpool orphans; /* Q_ORPHAN_MAX blocks */
+    q_pending pending;  /* Q_PENDING_MAX attestations */
 
     q_map seen_atts;    /* id||sig -> uint64 slot */
     q_map cleared_atts; /* id -> uint64 slot */
@@ -146,23 +79,12 @@ struct q_engine {
     votes *vts;
     size_t nvts, capvts;
 
-    q_held *ready;        /* resolution heap on arrival */
-    size_t nready, capready;
+    q_ready ready;      /* resolution heap on arrival */
     bool resolving;
 
     q_root *work;       /* unviable cascade worklist */
     size_t nwork, capwork;
 };
-
-static void *eng_xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "quarantine: out of memory in the eng_verdict engine\n");
-        abort();
-    }
-    return q;
-}
 
 /* ------------------------------------------------------------ events */
 
@@ -236,7 +158,7 @@ static uint32_t block_add(q_engine *e, const q_root *root, const q_root *parent,
 {
     if (e->nblocks == e->capblocks) {
         e->capblocks = e->capblocks ? 2 * e->capblocks : 1024;
-        e->blocks = eng_xrealloc(e->blocks, e->capblocks * sizeof *e->blocks);
+        e->blocks = q_xrealloc(e->blocks, e->capblocks * sizeof *e->blocks);
     }
     uint32_t i = (uint32_t)e->nblocks++;
     e->blocks[i] = (bnode){.root = *root, .parent = *parent, .slot = slot, .parent_idx = parent_idx};
@@ -265,123 +187,35 @@ static bool unviable_add(q_engine *e, const q_root *r)
     return true;
 }
 
-/* ------------------------------------------------------------ orphan pool */
+/* ------------------------------------------------------------ held items */
 
-/* Unlinks orphan i from the FIFO and returns it to the free list. */
-static void orphan_remove(q_engine *e, int32_t i)
+/* Drops held orphan i with verdict v (EVICTED, UNVIABLE or HELD_AT_END,
+ * reason `orphan`); a drop forgets the copy (seen), so that it is handled
+ * afresh if it comes again. */
+static void orphan_drop(q_engine *e, int32_t i, q_verdict v)
 {
-    orphan *o = &e->orph[i];
-    if (o->prev != NIL) e->orph[o->prev].next = o->next;
-    else e->orph_head = o->next;
-    if (o->next != NIL) e->orph[o->next].prev = o->prev;
-    else e->orph_tail = o->prev;
-    o->next = e->orph_free;
-    o->prev = NIL;
-    e->orph_free = i;
-    e->norph--;
+    q_held h = e->orphans.item[i];
+    q_heldpool_remove(&e->orphans, i);
+    if (v != Q_V_HELD_AT_END) seen_del(&e->seen_blocks, &h.u.b.root, h.u.b.sig);
+    eng_verdict(e, Q_ITEM_BLOCK, &h.u.b.root, v, Q_R_ORPHAN);
 }
 
 /* Holds block h as an orphan, evicting the oldest when the pool is full. */
 static void orphan_hold(q_engine *e, const q_held *h)
 {
-    if (e->norph == Q_ORPHAN_MAX) {
-        int32_t old = e->orph_head;
-        q_held victim = e->orph[old].h;
-        orphan_remove(e, old);
+    if (q_heldpool_full(&e->orphans)) {
         e->counters[Q_C_ORPHAN_EVICTED]++;
-        seen_del(&e->seen_blocks, &victim.u.b.root, victim.u.b.sig);
-        eng_verdict(e, Q_ITEM_BLOCK, &victim.u.b.root, Q_V_EVICTED, Q_R_ORPHAN);
+        orphan_drop(e, q_heldpool_oldest(&e->orphans), Q_V_EVICTED);
     }
-    int32_t i = e->orph_free;
-    e->orph_free = e->orph[i].next;
-    orphan *o = &e->orph[i];
-    o->h = *h;
-    o->prev = e->orph_tail;
-    o->next = NIL;
-    if (e->orph_tail != NIL) e->orph[e->orph_tail].next = i;
-    else e->orph_head = i;
-    e->orph_tail = i;
-    e->norph++;
-    if (e->norph > e->st.orphans_peak) e->st.orphans_peak = e->norph;
-}
-
-/* ------------------------------------------------------------ pending pool */
-
-static bool pheap_less(const q_engine *e, int32_t a, int32_t b)
-{
-    const q_held *x = &e->pend[a].h, *y = &e->pend[b].h;
-    if (x->u.a.att.data.slot != y->u.a.att.data.slot) return x->u.a.att.data.slot < y->u.a.att.data.slot;
-    return x->arrival < y->arrival;
-}
-
-static void pheap_set(q_engine *e, size_t pos, int32_t i)
-{
-    e->pheap[pos] = i;
-    e->pend[i].heap_pos = (uint32_t)pos;
-}
-
-static void pheap_up(q_engine *e, size_t pos)
-{
-    int32_t i = e->pheap[pos];
-    while (pos > 0) {
-        size_t parent = (pos - 1) / 2;
-        if (!pheap_less(e, i, e->pheap[parent])) break;
-        pheap_set(e, pos, e->pheap[parent]);
-        pos = parent;
-    }
-    pheap_set(e, pos, i);
-}
-
-static void pheap_down(q_engine *e, size_t pos)
-{
-    size_t n = e->npend;
-    int32_t i = e->pheap[pos];
-    for (;;) {
-        size_t c = 2 * pos + 1;
-        if (c >= n) break;
-        if (c + 1 < n && pheap_less(e, e->pheap[c + 1], e->pheap[c])) c++;
-        if (!pheap_less(e, e->pheap[c], i)) break;
-        pheap_set(e, pos, e->pheap[c]);
-        pos = c;
-    }
-    pheap_set(e, pos, i);
-}
-
-/* Unlinks pending attestation i from the FIFO, its block list and the heap,
- * and frees its slot. The caller has copied what it needs. */
-static void pend_remove(q_engine *e, int32_t i)
-{
-    pend *p = &e->pend[i];
-    if (p->prev != NIL) e->pend[p->prev].next = p->next;
-    else e->pend_head = p->next;
-    if (p->next != NIL) e->pend[p->next].prev = p->prev;
-    else e->pend_tail = p->prev;
-
-    blist *bl = q_map_get(&e->waiting, &p->h.u.a.att.data.beacon_block_root);
-    if (p->bprev != NIL) e->pend[p->bprev].bnext = p->bnext;
-    else bl->head = p->bnext;
-    if (p->bnext != NIL) e->pend[p->bnext].bprev = p->bprev;
-    else bl->tail = p->bprev;
-    if (bl->head == NIL) q_map_del(&e->waiting, &p->h.u.a.att.data.beacon_block_root);
-
-    size_t pos = p->heap_pos, last = e->npend - 1;
-    e->npend--;
-    if (pos != last) { /* move the last leaf into the hole, then restore order */
-        int32_t moved = e->pheap[last];
-        pheap_set(e, pos, moved);
-        pheap_down(e, pos);
-        pheap_up(e, e->pend[moved].heap_pos);
-    }
-    p->next = e->pend_free;
-    e->pend_free = i;
+    q_heldpool_add(&e->orphans, h);
 }
 
 /* Drops pending attestation i with verdict v (EVICTED, EXPIRED, UNVIABLE or
  * HELD_AT_END, reason `pending`); a drop forgets the copy (seen). */
 static void pend_drop(q_engine *e, int32_t i, q_verdict v)
 {
-    q_held h = e->pend[i].h;
-    pend_remove(e, i);
+    q_held h = e->pending.pool.item[i];
+    q_pending_remove(&e->pending, i);
     if (v != Q_V_HELD_AT_END) seen_del(&e->seen_atts, &h.u.a.id, h.u.a.att.sig);
     eng_verdict(e, Q_ITEM_ATTESTATION, &h.u.a.id, v, Q_R_PENDING);
 }
@@ -389,70 +223,11 @@ static void pend_drop(q_engine *e, int32_t i, q_verdict v)
 /* Holds attestation h until its block clears, evicting the oldest when full. */
 static void pend_hold(q_engine *e, const q_held *h)
 {
-    if (e->npend == Q_PENDING_MAX) {
+    if (q_heldpool_full(&e->pending.pool)) {
         e->counters[Q_C_PENDING_EVICTED]++;
-        pend_drop(e, e->pend_head, Q_V_EVICTED);
+        pend_drop(e, q_heldpool_oldest(&e->pending.pool), Q_V_EVICTED);
     }
-    int32_t i = e->pend_free;
-    e->pend_free = e->pend[i].next;
-    pend *p = &e->pend[i];
-    p->h = *h;
-    p->prev = e->pend_tail;
-    p->next = NIL;
-    if (e->pend_tail != NIL) e->pend[e->pend_tail].next = i;
-    else e->pend_head = i;
-    e->pend_tail = i;
-
-    blist *bl = q_map_get(&e->waiting, &h->u.a.att.data.beacon_block_root);
-    if (!bl) {
-        blist fresh = {NIL, NIL};
-        bl = q_map_put(&e->waiting, &h->u.a.att.data.beacon_block_root, &fresh);
-    }
-    p->bprev = bl->tail;
-    p->bnext = NIL;
-    if (bl->tail != NIL) e->pend[bl->tail].bnext = i;
-    else bl->head = i;
-    bl->tail = i;
-
-    e->npend++;
-    pheap_set(e, e->npend - 1, i);
-    pheap_up(e, e->npend - 1);
-    if (e->npend > e->st.pending_peak) e->st.pending_peak = e->npend;
-}
-
-/* ------------------------------------------------------------ resolution heap */
-
-static void ready_push(q_engine *e, const q_held *h)
-{
-    if (e->nready == e->capready) {
-        e->capready = e->capready ? 2 * e->capready : 64;
-        e->ready = eng_xrealloc(e->ready, e->capready * sizeof *e->ready);
-    }
-    size_t pos = e->nready++;
-    while (pos > 0) {
-        size_t parent = (pos - 1) / 2;
-        if (e->ready[parent].arrival <= h->arrival) break;
-        e->ready[pos] = e->ready[parent];
-        pos = parent;
-    }
-    e->ready[pos] = *h;
-}
-
-static q_held ready_pop(q_engine *e)
-{
-    q_held top = e->ready[0];
-    q_held last = e->ready[--e->nready];
-    size_t pos = 0, n = e->nready;
-    for (;;) {
-        size_t c = 2 * pos + 1;
-        if (c >= n) break;
-        if (c + 1 < n && e->ready[c + 1].arrival < e->ready[c].arrival) c++;
-        if (e->ready[c].arrival >= last.arrival) break;
-        e->ready[pos] = e->ready[c];
-        pos = c;
-    }
-    if (n) e->ready[pos] = last;
-    return top;
+    q_pending_add(&e->pending, h);
 }
 
 /* ------------------------------------------------------------ unviable cascade */
@@ -461,7 +236,7 @@ static void work_push(q_engine *e, const q_root *r)
 {
     if (e->nwork == e->capwork) {
         e->capwork = e->capwork ? 2 * e->capwork : 64;
-        e->work = eng_xrealloc(e->work, e->capwork * sizeof *e->work);
+        e->work = q_xrealloc(e->work, e->capwork * sizeof *e->work);
     }
     e->work[e->nwork++] = *r;
 }
@@ -475,24 +250,21 @@ static void mark_unviable(q_engine *e, const q_root *r)
     while (e->nwork) {
         q_root x = e->work[--e->nwork];
         if (!unviable_add(e, &x)) continue;
-        for (int32_t i = e->orph_head; i != NIL;) {
-            int32_t next = e->orph[i].next;
-            const q_held *h = &e->orph[i].h;
+        for (int32_t i = q_heldpool_oldest(&e->orphans); i != Q_NIL;) {
+            int32_t next = q_heldpool_next(&e->orphans, i);
+            const q_held *h = &e->orphans.item[i];
             if (q_root_eq(&h->u.b.hdr.parent_root, &x) || q_root_eq(&h->u.b.root, &x)) {
                 q_root root = h->u.b.root;
-                orphan_remove(e, i);
+                q_heldpool_remove(&e->orphans, i);
                 eng_verdict(e, Q_ITEM_BLOCK, &root, Q_V_REJECT, Q_R_BAD_ANCESTOR);
                 work_push(e, &root);
             }
             i = next;
         }
-        blist *bl = q_map_get(&e->waiting, &x);
-        while (bl) {
-            int32_t i = bl->head;
-            q_root id = e->pend[i].h.u.a.id;
-            pend_remove(e, i); /* may delete the list (and move map storage) */
+        for (int32_t i; (i = q_pending_first_on(&e->pending, &x)) != Q_NIL;) {
+            q_root id = e->pending.pool.item[i].u.a.id;
+            q_pending_remove(&e->pending, i);
             eng_verdict(e, Q_ITEM_ATTESTATION, &id, Q_V_REJECT, Q_R_BAD_BLOCK);
-            bl = q_map_get(&e->waiting, &x);
         }
     }
 }
@@ -505,21 +277,17 @@ static void resolve(q_engine *e);
  * cleared: orphans whose parent it is, attestations for it. */
 static void release_dependents(q_engine *e, const q_root *root)
 {
-    for (int32_t i = e->orph_head; i != NIL;) {
-        int32_t next = e->orph[i].next;
-        if (q_root_eq(&e->orph[i].h.u.b.hdr.parent_root, root)) {
-            ready_push(e, &e->orph[i].h);
-            orphan_remove(e, i);
+    for (int32_t i = q_heldpool_oldest(&e->orphans); i != Q_NIL;) {
+        int32_t next = q_heldpool_next(&e->orphans, i);
+        if (q_root_eq(&e->orphans.item[i].u.b.hdr.parent_root, root)) {
+            q_ready_push(&e->ready, &e->orphans.item[i]);
+            q_heldpool_remove(&e->orphans, i);
         }
         i = next;
     }
-    blist *bl = q_map_get(&e->waiting, root);
-    while (bl) {
-        int32_t i = bl->head;
-        q_held h = e->pend[i].h;
-        pend_remove(e, i);
-        ready_push(e, &h);
-        bl = q_map_get(&e->waiting, root);
+    for (int32_t i; (i = q_pending_first_on(&e->pending, root)) != Q_NIL;) {
+        q_pending_remove(&e->pending, i);
+        q_ready_push(&e->ready, &e->pending.pool.item[i]); /* readable until the next add */
     }
 }
 
@@ -560,13 +328,23 @@ static void block_from8(q_engine *e, const q_held *h)
     resolve(e);
 }
 
+/* The newest slot that is not future at now_ms: future_slot (block check 1,
+ * attestation check 2) is slot_start_ms(slot) > now + DISPARITY_MS, that is
+ * slot > (now + DISPARITY_MS) / SLOT_MS, computed without forming the sum,
+ * which wraps for a t_ms near 2^64 (and so would turn a past item into a
+ * future one): now/S + (now%S + D)/S is the same quotient in exact integers,
+ * and neither term can overflow. */
+static uint64_t newest_admitted_slot(uint64_t now_ms)
+{
+    return now_ms / Q_SLOT_MS + (now_ms % Q_SLOT_MS + Q_DISPARITY_MS) / Q_SLOT_MS;
+}
+
 static void apply_block(q_engine *e, const q_frame *f, const q_checked *c)
 {
     const q_signed_block *b = &f->u.block;
     const q_root *root = &c->ids.id;
     uint64_t slot = b->hdr.slot;
-    /* 1. slot_start_ms(slot) > now + DISPARITY, without overflow. */
-    if (slot > (e->now_ms + Q_DISPARITY_MS) / Q_SLOT_MS) {
+    if (slot > newest_admitted_slot(e->now_ms)) { /* 1 */
         eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_IGNORE, Q_R_FUTURE_SLOT);
         return;
     }
@@ -672,7 +450,7 @@ static q_reason att_slashing(q_engine *e, uint32_t attester, const q_att_data *d
     if (!vi) {
         if (e->nvts == e->capvts) {
             e->capvts = e->capvts ? 2 * e->capvts : 256;
-            e->vts = eng_xrealloc(e->vts, e->capvts * sizeof *e->vts);
+            e->vts = q_xrealloc(e->vts, e->capvts * sizeof *e->vts);
         }
         uint32_t idx = (uint32_t)e->nvts++;
         e->vts[idx] = (votes){0};
@@ -697,7 +475,7 @@ static q_reason att_slashing(q_engine *e, uint32_t attester, const q_att_data *d
     if (!known) {
         if (vs->n == vs->cap) {
             vs->cap = vs->cap ? 2 * vs->cap : 4;
-            vs->v = eng_xrealloc(vs->v, vs->cap * sizeof *vs->v);
+            vs->v = q_xrealloc(vs->v, vs->cap * sizeof *vs->v);
         }
         vs->v[vs->n++] = (vote){.source = s2, .target = t2, .data_root = *data_root};
     }
@@ -723,7 +501,7 @@ static void apply_att(q_engine *e, const q_frame *f, const q_checked *c)
         eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_REJECT, Q_R_BAD_TARGET_EPOCH);
         return;
     }
-    if (d->slot > (e->now_ms + Q_DISPARITY_MS) / Q_SLOT_MS) { /* 2 */
+    if (d->slot > newest_admitted_slot(e->now_ms)) { /* 2 */
         eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_IGNORE, Q_R_FUTURE_SLOT);
         return;
     }
@@ -764,8 +542,8 @@ static void resolve(q_engine *e)
 {
     if (e->resolving) return;
     e->resolving = true;
-    while (e->nready) {
-        q_held h = ready_pop(e);
+    while (e->ready.n) {
+        q_held h = q_ready_pop(&e->ready);
         if (h.kind == Q_KIND_BLOCK) {
             block_from8(e, &h);
         } else {
@@ -824,9 +602,8 @@ static void eng_advance(q_engine *e, uint64_t t_ms)
     }
     /* Every frame, not only at a new slot: an attestation may have been held
      * already past its expiry (held late in the previous epoch's window). */
-    while (e->npend) {
-        int32_t i = e->pheap[0];
-        if (e->pend[i].h.u.a.att.data.slot + Q_PENDING_EXPIRY_SLOTS >= e->cur_slot) break;
+    for (int32_t i; (i = q_pending_next_expiry(&e->pending)) != Q_NIL;) {
+        if (e->pending.pool.item[i].u.a.att.data.slot + Q_PENDING_EXPIRY_SLOTS >= e->cur_slot) break;
         pend_drop(e, i, Q_V_EXPIRED);
     }
 }
@@ -839,19 +616,14 @@ static void eng_finalize(q_engine *e, uint64_t epoch)
     uint64_t fslot = epoch > UINT64_MAX / Q_SLOTS_PER_EPOCH ? UINT64_MAX : q_epoch_start_slot(epoch);
     if (fslot <= e->finalized_slot) return;
     e->finalized_slot = fslot;
-    for (int32_t i = e->orph_head; i != NIL;) {
-        int32_t next = e->orph[i].next;
-        if (e->orph[i].h.u.b.hdr.slot <= fslot) {
-            q_held h = e->orph[i].h;
-            orphan_remove(e, i);
-            seen_del(&e->seen_blocks, &h.u.b.root, h.u.b.sig);
-            eng_verdict(e, Q_ITEM_BLOCK, &h.u.b.root, Q_V_UNVIABLE, Q_R_ORPHAN);
-        }
+    for (int32_t i = q_heldpool_oldest(&e->orphans); i != Q_NIL;) {
+        int32_t next = q_heldpool_next(&e->orphans, i);
+        if (e->orphans.item[i].u.b.hdr.slot <= fslot) orphan_drop(e, i, Q_V_UNVIABLE);
         i = next;
     }
-    for (int32_t i = e->pend_head; i != NIL;) {
-        int32_t next = e->pend[i].next;
-        if (e->pend[i].h.u.a.att.data.slot <= fslot) pend_drop(e, i, Q_V_UNVIABLE);
+    for (int32_t i = q_heldpool_oldest(&e->pending.pool); i != Q_NIL;) {
+        int32_t next = q_heldpool_next(&e->pending.pool, i);
+        if (e->pending.pool.item[i].u.a.att.data.slot <= fslot) pend_drop(e, i, Q_V_UNVIABLE);
         i = next;
     }
     q_map_filter(&e->seen_blocks, keep_block_unfinalized, e);
@@ -870,12 +642,8 @@ static void eng_finalize(q_engine *e, uint64_t epoch)
 static void eng_end(q_engine *e)
 {
     resolve(e);
-    while (e->orph_head != NIL) {
-        q_held h = e->orph[e->orph_head].h;
-        orphan_remove(e, e->orph_head);
-        eng_verdict(e, Q_ITEM_BLOCK, &h.u.b.root, Q_V_HELD_AT_END, Q_R_ORPHAN);
-    }
-    while (e->pend_head != NIL) pend_drop(e, e->pend_head, Q_V_HELD_AT_END);
+    for (int32_t i; (i = q_heldpool_oldest(&e->orphans)) != Q_NIL;) orphan_drop(e, i, Q_V_HELD_AT_END);
+    for (int32_t i; (i = q_heldpool_oldest(&e->pending.pool)) != Q_NIL;) pend_drop(e, i, Q_V_HELD_AT_END);
     e->ended = true;
     q_event ev = {.type = Q_EV_END};
     memcpy(ev.u.counters, e->counters, sizeof e->counters);
@@ -890,9 +658,9 @@ q_engine *q_engine_new(const q_sink *sink)
     if (!e) return NULL;
     e->sink = *sink;
     e->unv_ring = calloc(Q_UNVIABLE_MAX, sizeof *e->unv_ring);
-    e->pend = calloc(Q_PENDING_MAX, sizeof *e->pend);
-    e->pheap = calloc(Q_PENDING_MAX, sizeof *e->pheap);
-    if (!e->unv_ring || !e->pend || !e->pheap) {
+    int held = q_heldpool_init(&e->orphans, Q_ORPHAN_MAX) | q_pending_init(&e->pending, Q_PENDING_MAX);
+    q_ready_init(&e->ready);
+    if (!e->unv_ring || held < 0) {
         q_engine_free(e);
         return NULL;
     }
@@ -900,16 +668,9 @@ q_engine *q_engine_new(const q_sink *sink)
     q_map_init(&e->seen_blocks, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
     q_map_init(&e->proposals, sizeof(uint64_t), sizeof(q_root));
     q_map_init(&e->unviable, Q_ROOT_BYTES, 0);
-    q_map_init(&e->waiting, Q_ROOT_BYTES, sizeof(blist));
     q_map_init(&e->seen_atts, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
     q_map_init(&e->cleared_atts, Q_ROOT_BYTES, sizeof(uint64_t));
     q_map_init(&e->vote_idx, sizeof(uint32_t), sizeof(uint32_t));
-    e->orph_head = e->orph_tail = NIL;
-    for (int32_t i = 0; i < (int32_t)Q_ORPHAN_MAX; i++) e->orph[i].next = i + 1 < (int32_t)Q_ORPHAN_MAX ? i + 1 : NIL;
-    e->orph_free = 0;
-    e->pend_head = e->pend_tail = NIL;
-    for (int32_t i = 0; i < (int32_t)Q_PENDING_MAX; i++) e->pend[i].next = i + 1 < (int32_t)Q_PENDING_MAX ? i + 1 : NIL;
-    e->pend_free = 0;
     q_root zero = {{0}};
     block_add(e, q_genesis_root(), &zero, 0, 0);
     return e;
@@ -924,16 +685,15 @@ void q_engine_free(q_engine *e)
     q_map_destroy(&e->seen_blocks);
     q_map_destroy(&e->proposals);
     q_map_destroy(&e->unviable);
-    q_map_destroy(&e->waiting);
     q_map_destroy(&e->seen_atts);
     q_map_destroy(&e->cleared_atts);
     q_map_destroy(&e->vote_idx);
     for (size_t k = 0; k < e->nvts; k++) free(e->vts[k].v);
     free(e->vts);
     free(e->unv_ring);
-    free(e->pend);
-    free(e->pheap);
-    free(e->ready);
+    q_heldpool_destroy(&e->orphans);
+    q_pending_destroy(&e->pending);
+    q_ready_destroy(&e->ready);
     free(e->work);
     free(e);
 }
@@ -985,65 +745,9 @@ const uint64_t *q_engine_counters(const q_engine *e) { return e->counters; }
 void q_engine_get_stats(const q_engine *e, q_engine_stats *out)
 {
     *out = e->st;
-    out->orphans = e->norph;
-    out->pending = e->npend;
+    out->orphans = e->orphans.n;
+    out->orphans_peak = e->orphans.peak;
+    out->pending = e->pending.pool.n;
+    out->pending_peak = e->pending.pool.peak;
     out->unviable = e->unv_len;
-}
-
-/* ------------------------------------------------------------ whole streams */
-
-int q_engine_run_serial(const char *path, const q_sink *sink, q_engine_stats *stats, char *err, size_t errlen)
-{
-    if (q_crypto_init() < 0) {
-        snprintf(err, errlen, "libsodium cannot start");
-        return -1;
-    }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    q_reader rd;
-    q_engine *e = NULL;
-    if (q_reader_init_fd(&rd, fd, true) < 0 || !(e = q_engine_new(sink))) {
-        snprintf(err, errlen, "out of memory");
-        close(fd);
-        return -1;
-    }
-    int rc = 0;
-    for (;;) {
-        q_frame f;
-        q_wire_error we;
-        int r = q_reader_next(&rd, &f, &we);
-        if (r == Q_DEC_DONE) break;
-        if (r == Q_DEC_ERROR) {
-            char buf[256];
-            snprintf(err, errlen, "%s: %s", path, q_wire_error_format(&we, buf, sizeof buf));
-            rc = -1;
-            break;
-        }
-        q_checked c;
-        q_registry *reg = q_engine_registry(e);
-        int a = -1;
-        if (f.kind != Q_KIND_BLOCK && f.kind != Q_KIND_ATTESTATION) {
-            a = q_engine_apply(e, &f, NULL);
-        } else if (reg) {
-            q_prepare(reg, &f, &c);
-            a = q_engine_apply(e, &f, &c);
-        }
-        uint8_t kind = f.kind;
-        q_frame_release(&f);
-        if (a < 0) {
-            snprintf(err, errlen, "%s: the engine refused a %s frame (%s)", path, q_kind_word(kind),
-                     kind == Q_KIND_HELLO ? "cannot hold the validator registry" : "out of order");
-            rc = -1;
-            break;
-        }
-        if (kind == Q_KIND_END) break;
-    }
-    if (stats) q_engine_get_stats(e, stats);
-    q_engine_free(e);
-    q_reader_destroy(&rd);
-    close(fd);
-    return rc;
 }

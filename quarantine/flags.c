@@ -98,15 +98,22 @@ int q_cmd_begin(const char *cmd, int argc, char **argv, q_flag *flags, int nflag
     return -1;
 }
 
-int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd, q_store **store)
+int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd, q_head *head, q_store **store)
 {
     *fd = open(input, O_RDONLY | O_CLOEXEC);
     if (*fd < 0) {
         fprintf(stderr, "quarantine %s: %s: %s\n", cmd, input, strerror(errno));
         return 1;
     }
-    char err[512];
-    *store = q_store_open(dbpath, err, sizeof err);
+    char err[1024], holder[512];
+    snprintf(holder, sizeof holder, "quarantine %s --input %s --db %s", cmd, input, dbpath);
+    *store = q_store_open(dbpath, holder, err, sizeof err);
+    if (*store && q_head_read(head, *fd, input, err, sizeof err) < 0) {
+        q_store_discard(*store);
+        *store = NULL;
+    } else if (*store && q_store_start(*store, head, input, err, sizeof err) < 0) {
+        *store = NULL;
+    }
     if (!*store) {
         fprintf(stderr, "quarantine %s: %s\n", cmd, err);
         close(*fd);

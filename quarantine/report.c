@@ -53,7 +53,7 @@ double q_latency_quantile(const q_latency *l, double q)
 }
 
 void q_report_summary(FILE *out, const char *what, const q_tally *t, const q_engine *e, double secs,
-                      uint64_t resumed, const q_latency *lat, int workers)
+                      const q_store_end *so, const q_latency *lat, int workers)
 {
     q_engine_stats st;
     q_engine_get_stats(e, &st);
@@ -62,8 +62,14 @@ void q_report_summary(FILE *out, const char *what, const q_tally *t, const q_eng
             st.frames, secs, secs > 0 ? (double)st.items / secs : 0.0);
     if (workers > 0) fprintf(out, " on %d worker%s", workers, workers == 1 ? "" : "s");
     fprintf(out, "\n");
-    if (resumed) fprintf(out, "  resumed: %" PRIu64 " events were already stored and were skipped\n", resumed);
-    fprintf(out, "  counters:");
+    if (so->failed)
+        fprintf(out,
+                "  STORE FAILED: only %" PRIu64 " of the %" PRIu64 " row events decided are stored (committed);"
+                " the verdicts below were decided, not stored\n",
+                so->committed, so->taken);
+    if (so->resumed)
+        fprintf(out, "  resumed: %" PRIu64 " events were already stored and were skipped\n", so->resumed);
+    fprintf(out, "  counters%s:", so->failed ? " (decided, not stored)" : "");
     for (int i = 0; i < Q_C_COUNT; i++) fprintf(out, " %s=%" PRIu64, q_counter_word((q_counter)i), c[i]);
     fprintf(out, "\n  by verdict and reason:\n");
     for (int v = 0; v < Q_V_COUNT; v++)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "quarantine/engine.h"
+#include "quarantine/store.h"
 
 /* A sink that counts final verdicts by (verdict, reason) and slashings, then
  * passes every event on to `next`. */
@@ -33,8 +34,10 @@ void q_latency_add(q_latency *l, double seconds);
 /* The q-quantile (0..1) in seconds; 0 when empty. */
 double q_latency_quantile(const q_latency *l, double q);
 
-/* Prints the closing summary of a run to out. lat may be NULL (no latency). */
+/* Prints the closing summary of a run to out: what the engine decided, and
+ * what the store did with it (st; a failed store is said first, with how
+ * much of the decided is stored). lat may be NULL (no latency). */
 void q_report_summary(FILE *out, const char *what, const q_tally *t, const q_engine *e, double secs,
-                      uint64_t resumed, const q_latency *lat, int workers);
+                      const q_store_end *st, const q_latency *lat, int workers);
 
 #endif /* Q_REPORT_H */

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <weft.h>
 
@@ -45,7 +44,8 @@ static void usage(FILE *f)
                "to SQLite (WAL). Prints a progress line on a terminal and a summary at the end.\n\n"
                "  --input FILE   the stream (spec section 3)\n"
                "  --db FILE      the SQLite database (created when absent; rerun after a crash\n"
-               "                 on the same input to complete it)\n"
+               "                 on the same input to complete it). Held by one process at a\n"
+               "                 time (FILE.lock) and bound to the stream it was started on\n"
                "  --workers N    weft workers, 1..256 (default: WEFT_NUM_THREADS, else one per core)\n"
                "  --queue N      input queue bound in frames (default 16384); a full queue\n"
                "                 stops the reader (back-pressure), never drops\n\n"
@@ -53,17 +53,11 @@ static void usage(FILE *f)
                "I/O or database error (what was applied before it stays committed); 2 usage.\n");
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---------------------------------------------------------------- reader */
 
 typedef struct reader_ctx {
     int fd;
+    const q_head *head; /* the stream's first bytes, already read from fd */
     const char *path;
     q_inq *q;
 } reader_ctx;
@@ -74,7 +68,7 @@ static void *reader_main(void *arg)
     q_reader rd;
     q_in e;
     memset(&e, 0, sizeof e);
-    if (q_reader_init_fd(&rd, rc->fd, true) < 0) {
+    if (q_reader_init_fd(&rd, rc->fd, true) < 0 || q_head_feed(rc->head, &rd) < 0) {
         e.type = Q_IN_ERROR;
         snprintf(e.msg, sizeof e.msg, "%s: out of memory", rc->path);
         q_inq_push(rc->q, &e);
@@ -86,7 +80,7 @@ static void *reader_main(void *arg)
         int r = q_reader_next(&rd, &e.f, &we);
         if (r == Q_DEC_FRAME) {
             e.type = Q_IN_FRAME;
-            e.arrival = now_s();
+            e.arrival = q_now_s();
             uint8_t kind = e.f.kind;
             if (!q_inq_push(rc->q, &e)) break; /* the loop stopped */
             if (kind == Q_KIND_END) break;
@@ -193,7 +187,7 @@ static bool apply_ready(loop *L)
         int a = q_engine_apply(L->e, &s->f, item ? &s->c : NULL);
         q_frame_release(&s->f);
         if (item) {
-            q_latency_add(&L->lat, now_s() - s->arrival);
+            q_latency_add(&L->lat, q_now_s() - s->arrival);
             L->applied_items++;
         }
         L->head = (L->head + 1) % WINDOW;
@@ -212,7 +206,7 @@ static bool apply_ready(loop *L)
 
 static void progress(loop *L, double t0, double *last)
 {
-    double t = now_s();
+    double t = q_now_s();
     if (t - *last < 0.5) return;
     *last = t;
     q_engine_stats st;
@@ -224,7 +218,7 @@ static void progress(loop *L, double t0, double *last)
 
 static void event_loop(loop *L, bool tty)
 {
-    double t0 = now_s(), last = t0;
+    double t0 = q_now_s(), last = t0;
     while (!L->ended && !L->failed) {
         bool progressed = drain_input(L);
         progressed |= apply_ready(L);
@@ -277,12 +271,13 @@ int q_cmd_run(int argc, char **argv)
     if (begin >= 0) return begin;
     int fd;
     q_store *store;
-    if (q_cmd_open("run", input, dbpath, &fd, &store) != 0) return 1;
-    char err[512];
+    static q_head head;
+    if (q_cmd_open("run", input, dbpath, &fd, &head, &store) != 0) return 1;
+    char err[1024];
     weft_config cfg = {.num_threads = (int)workers};
     if (weft_init(&cfg) != 0) {
         fprintf(stderr, "quarantine run: %s\n", weft_last_error());
-        q_store_close(store, err, sizeof err);
+        q_store_close(store, NULL, err, sizeof err);
         close(fd);
         return 1;
     }
@@ -301,16 +296,16 @@ int q_cmd_run(int argc, char **argv)
         return 1;
     }
     L.in = &in;
-    reader_ctx rc = {.fd = fd, .path = input, .q = &in};
+    reader_ctx rc = {.fd = fd, .head = &head, .path = input, .q = &in};
     pthread_t reader;
     if (pthread_create(&reader, NULL, reader_main, &rc) != 0) {
         fprintf(stderr, "quarantine run: cannot start the reader thread\n");
         return 1;
     }
 
-    double t0 = now_s();
+    double t0 = q_now_s();
     event_loop(&L, isatty(STDERR_FILENO));
-    double secs = now_s() - t0;
+    double secs = q_now_s() - t0;
     int nworkers = weft_num_workers();
 
     q_inq_close(&in); /* a reader blocked on a full queue gives up */
@@ -325,12 +320,12 @@ int q_cmd_run(int argc, char **argv)
         fprintf(stderr, "quarantine run: %s: the stream ended without END\n", input);
         rc_exit = 1;
     }
-    uint64_t resumed = q_store_resumed(store);
-    if (q_store_close(store, err, sizeof err) < 0) {
+    q_store_end st;
+    if (q_store_close(store, &st, err, sizeof err) < 0) {
         fprintf(stderr, "quarantine run: %s\n", err);
         rc_exit = 1;
     }
-    q_report_summary(stdout, "run", &tally, L.e, secs, resumed, &L.lat, nworkers);
+    q_report_summary(stdout, "run", &tally, L.e, secs, &st, &L.lat, nworkers);
     q_engine_free(L.e);
     q_inq_destroy(&in);
     weft_idle_free(L.idle);

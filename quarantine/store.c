@@ -5,6 +5,7 @@
 #include "quarantine/store.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -13,6 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "quarantine/chain.h"
+#include "quarantine/lock.h"
 
 #define QUEUE_CAP 8192u    /* events between the engine and the store thread */
 #define BATCH 256u         /* events the producer gathers before taking the lock */
@@ -27,9 +31,17 @@ static const char *const st_schema =
     "CREATE TABLE IF NOT EXISTS rejects(id BLOB, kind TEXT CHECK(kind IN ('block','attestation')), "
     "verdict TEXT, reason TEXT);"
     "CREATE TABLE IF NOT EXISTS slashings(kind TEXT, validator INTEGER, first BLOB, second BLOB);"
-    "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER);";
+    "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER);"
+    /* not in spec section 6: the stream the store is bound to (store.h) */
+    "CREATE TABLE IF NOT EXISTS stream(validators INTEGER, head BLOB);";
 
 enum { ST_BLOCK, ST_ATT, ST_REJECT, ST_SLASH, ST_COUNTER, ST_COUNT };
+
+/* What each statement does, for the message when it fails. */
+static const char *const st_what[ST_COUNT] = {
+    "storing a blocks row", "storing an attestations row", "storing a rejects row", "storing a slashings row",
+    "storing a counter",
+};
 
 static const char *const st_sql[ST_COUNT] = {
     "INSERT OR IGNORE INTO blocks(root, slot, proposer, parent_root, seq) VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -41,6 +53,8 @@ static const char *const st_sql[ST_COUNT] = {
 };
 
 struct q_store {
+    char *path;
+    q_lock lock;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
 
@@ -59,38 +73,35 @@ struct q_store {
     /* store thread only */
     uint64_t skip;     /* row events already committed when opened */
     uint64_t taken;    /* row events taken so far (skipped included) */
+    uint64_t committed; /* row events committed (skipped included) */
     bool in_txn;
     size_t txn_rows;
     bool failed;
-    char err[256];
+    char err[512];
 };
 
 /* ------------------------------------------------------------ SQL helpers */
 
-/* Records the first failure (with SQLite's message); later ones are dropped. */
+/* Records the first failure, naming the database, what was being done and
+ * SQLite's reason; later failures are dropped (they follow from the first). */
 static void st_fail(q_store *s, const char *what)
 {
     if (s->failed) return;
     s->failed = true;
-    snprintf(s->err, sizeof s->err, "store: %s: %s", what, sqlite3_errmsg(s->db));
+    snprintf(s->err, sizeof s->err, "database %s: %s failed: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static void st_exec(q_store *s, const char *sql)
+static void st_exec(q_store *s, const char *sql, const char *what)
 {
     if (s->failed) return;
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        s->failed = true;
-        snprintf(s->err, sizeof s->err, "store: %s: %s", sql, msg ? msg : "?");
-    }
-    sqlite3_free(msg);
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) st_fail(s, what);
 }
 
 /* Runs a bound statement to completion and resets it. */
 static void st_step(q_store *s, int which)
 {
     sqlite3_stmt *st = s->st[which];
-    if (!s->failed && sqlite3_step(st) != SQLITE_DONE) st_fail(s, st_sql[which]);
+    if (!s->failed && sqlite3_step(st) != SQLITE_DONE) st_fail(s, st_what[which]);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
 }
@@ -111,7 +122,7 @@ static void st_put_counter(q_store *s, const char *name, uint64_t v)
 static void st_begin(q_store *s)
 {
     if (s->in_txn) return;
-    st_exec(s, "BEGIN");
+    st_exec(s, "BEGIN", "beginning a transaction");
     s->in_txn = true;
     s->txn_rows = 0;
 }
@@ -121,7 +132,8 @@ static void st_commit(q_store *s)
 {
     if (!s->in_txn) return;
     st_put_counter(s, Q_STORE_EVENTS_COUNTER, s->taken);
-    st_exec(s, "COMMIT");
+    st_exec(s, "COMMIT", "committing");
+    if (!s->failed) s->committed = s->taken;
     s->in_txn = false;
 }
 
@@ -269,63 +281,266 @@ static int check_path(const char *path, char *err, size_t errlen)
     return rc;
 }
 
-static void close_db(q_store *s)
+/* ------------------------------------------------------------ what the file is */
+
+/* The column list "name:type:pk,..." of table in db, or NULL when it has none
+ * (absent). The caller frees it. */
+static char *table_columns(sqlite3 *db, const char *table)
 {
-    for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(s->st[i]);
-    sqlite3_close(s->db);
+    sqlite3_stmt *q;
+    char *cols = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT group_concat(name || ':' || type || ':' || pk, ',') FROM "
+                           "(SELECT * FROM pragma_table_info(?1) ORDER BY cid)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        cols = strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return cols;
 }
 
-q_store *q_store_open(const char *path, char *err, size_t errlen)
+/* Is db a quarantine store (or empty)? Every table it has must be one of the
+ * schema's, with the schema's columns; tables of the schema it lacks are
+ * created later (an empty file, a store of an older version without the
+ * stream table). The schema is compared as SQLite itself reads it: built in
+ * a scratch in-memory database from st_schema. Reads only. Returns 0, or -1
+ * with the reason in why (a foreign table, other columns, not a database). */
+static int check_schema(sqlite3 *db, char *why, size_t whylen)
 {
-    if (check_path(path, err, errlen) < 0) return NULL;
-    q_store *s = calloc(1, sizeof *s);
-    if (!s || !(s->ring = malloc(QUEUE_CAP * sizeof *s->ring))) {
-        if (s) free(s);
+    sqlite3 *ref = NULL;
+    sqlite3_stmt *q = NULL;
+    int rc = -1;
+    if (sqlite3_open(":memory:", &ref) != SQLITE_OK || sqlite3_exec(ref, st_schema, NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(why, whylen, "cannot build the reference schema: %s", ref ? sqlite3_errmsg(ref) : "out of memory");
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                           -1, &q, NULL) != SQLITE_OK) {
+        snprintf(why, whylen, "not an SQLite database (%s)", sqlite3_errmsg(db));
+        goto out;
+    }
+    rc = 0;
+    int step;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        char *have = table_columns(db, name), *want = table_columns(ref, name);
+        if (!want) {
+            snprintf(why, whylen, "not a quarantine store: it has a table '%s' that the store does not", name);
+            rc = -1;
+        } else if (!have || strcmp(have, want) != 0) {
+            snprintf(why, whylen, "not a quarantine store: its table '%s' has the columns (%s), the store's are (%s)",
+                     name, have ? have : "?", want);
+            rc = -1;
+        }
+        free(have);
+        free(want);
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        snprintf(why, whylen, "not an SQLite database (%s)", sqlite3_errmsg(db));
+        rc = -1;
+    }
+out:
+    sqlite3_finalize(q);
+    sqlite3_close(ref);
+    return rc;
+}
+
+/* The file as it is, before anything is changed: absent or empty (a fresh
+ * store), or a quarantine store. A read-only connection, so that a foreign
+ * file is left exactly as it was (not switched to WAL, given no tables). */
+static int inspect_file(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) < 0 || sb.st_size == 0) return 0;
+    sqlite3 *db = NULL;
+    char why[400];
+    int rc = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf(why, sizeof why, "%s", db ? sqlite3_errmsg(db) : "cannot open");
+        rc = -1;
+    } else {
+        sqlite3_busy_timeout(db, 5000);
+        rc = check_schema(db, why, sizeof why);
+    }
+    sqlite3_close(db);
+    if (rc < 0) snprintf(err, errlen, "database %s: %s; left unchanged", path, why);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the stream binding */
+
+/* The first 8 bytes of H(bytes) in hex, to tell two heads apart in a message. */
+static void short_hash(const uint8_t *bytes, size_t len, char out[17])
+{
+    q_root h;
+    char hex[65];
+    q_sha256(&h, bytes, len);
+    q_root_hex(&h, hex);
+    memcpy(out, hex, 16);
+    out[16] = '\0';
+}
+
+/* Decides whether head may go on in the store whose stream head is
+ * old[0..oldlen) and which holds `events` committed row events. The same
+ * stream when one head is a prefix of the other (a head is the whole stream
+ * when it is shorter than Q_HEAD_BYTES: a run cut short, then resumed on the
+ * whole stream, or the reverse). A store holding no rows may take any stream:
+ * nothing in it can be skipped wrongly. Returns 1 to (re)write the binding
+ * with head, 0 to keep it, -1 with the reason in err. */
+static int match_head(const char *path, const uint8_t *old, size_t oldlen, bool bound, uint64_t events,
+                      const q_head *head, const char *input, char *err, size_t errlen)
+{
+    if (!bound) {
+        if (events == 0) return 1;
+        snprintf(err, errlen,
+                 "database %s holds %" PRIu64 " row events but records no stream (written by an older quarantine?): "
+                 "cannot tell whether %s is the stream it was started on; left unchanged",
+                 path, events, input);
+        return -1;
+    }
+    size_t common = oldlen < head->len ? oldlen : head->len;
+    size_t at = 0;
+    while (at < common && old[at] == head->bytes[at]) at++;
+    if (at == common) return head->len > oldlen ? 1 : 0;
+    if (events == 0) return 1;
+    char h1[17], h2[17];
+    short_hash(old, oldlen, h1);
+    short_hash(head->bytes, head->len, h2);
+    snprintf(err, errlen,
+             "database %s was started on another stream than %s: they differ at byte %zu (the store's stream: "
+             "%" PRIu32 " validators, SHA-256 of its first %zu bytes %s...; %s: %" PRIu32
+             " validators, SHA-256 of its first %zu bytes %s...); a store resumes only the stream it was started "
+             "on (it holds %" PRIu64 " row events); left unchanged",
+             path, input, at, q_head_validators(old, oldlen), oldlen, h1, input,
+             q_head_validators(head->bytes, head->len), head->len, h2, events);
+    return -1;
+}
+
+/* Reads the binding and the restart marker of an existing store, checks the
+ * head against it (nothing written), then makes the file a WAL store with
+ * the whole schema and, when needed, the new binding, in one transaction
+ * (a store killed before it commits is still empty). */
+static int bind_store(q_store *s, const q_head *head, const char *input, char *err, size_t errlen)
+{
+    char why[400];
+    if (check_schema(s->db, why, sizeof why) < 0) { /* again: the file may have changed before the lock */
+        snprintf(err, errlen, "database %s: %s; left unchanged", s->path, why);
+        return -1;
+    }
+    uint64_t events = 0;
+    uint8_t *old = NULL;
+    size_t oldlen = 0;
+    bool bound = false;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM counters WHERE name = ?1", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, Q_STORE_EVENTS_COUNTER, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW) events = (uint64_t)sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    if (sqlite3_prepare_v2(s->db, "SELECT head FROM stream", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            bound = true;
+            oldlen = (size_t)sqlite3_column_bytes(q, 0);
+            old = malloc(oldlen ? oldlen : 1);
+            if (old && oldlen) memcpy(old, sqlite3_column_blob(q, 0), oldlen);
+        }
+        sqlite3_finalize(q);
+    }
+    if (bound && !old) {
         snprintf(err, errlen, "out of memory");
-        return NULL;
+        return -1;
     }
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
-        SQLITE_OK) {
-        snprintf(err, errlen, "database %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
-        goto st_fail;
-    }
-    sqlite3_busy_timeout(s->db, 5000);
+    int m = match_head(s->path, old, oldlen, bound, events, head, input, err, errlen);
+    free(old);
+    if (m < 0) return -1;
+    s->skip = s->committed = events;
+
     /* WAL: readers (quarantine check, a progress viewer) never block the
      * writer. synchronous=NORMAL: in WAL mode a commit survives the process
      * being killed (the restart-safety contract); only an OS crash may lose
      * the last commits, never consistency. */
-    st_exec(s, "PRAGMA journal_mode=WAL");
-    st_exec(s, "PRAGMA synchronous=NORMAL");
-    st_exec(s, st_schema);
-    for (int i = 0; i < ST_COUNT && !s->failed; i++)
-        if (sqlite3_prepare_v2(s->db, st_sql[i], -1, &s->st[i], NULL) != SQLITE_OK) st_fail(s, "st_schema differs");
-    if (!s->failed) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(s->db, "SELECT value FROM counters WHERE name = ?1", -1, &q, NULL) != SQLITE_OK) {
-            st_fail(s, "reading the restart marker");
-        } else {
-            sqlite3_bind_text(q, 1, Q_STORE_EVENTS_COUNTER, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) == SQLITE_ROW) s->skip = (uint64_t)sqlite3_column_int64(q, 0);
-            sqlite3_finalize(q);
-        }
-    }
+    st_exec(s, "PRAGMA journal_mode=WAL", "switching to WAL mode");
     if (!s->failed) {
         char *jm = NULL;
-        sqlite3_stmt *q;
         if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK) {
             if (sqlite3_step(q) == SQLITE_ROW) jm = strdup((const char *)sqlite3_column_text(q, 0));
             sqlite3_finalize(q);
         }
         if (!jm || strcmp(jm, "wal") != 0) {
             s->failed = true;
-            snprintf(s->err, sizeof s->err, "store: cannot switch to WAL mode (journal_mode is %s)", jm ? jm : "?");
+            snprintf(s->err, sizeof s->err, "database %s: cannot switch to WAL mode (journal_mode is %s)", s->path,
+                     jm ? jm : "?");
         }
         free(jm);
     }
-    if (s->failed) {
-        snprintf(err, errlen, "database %s: %s", path, s->err);
-        goto st_fail;
+    st_exec(s, "PRAGMA synchronous=NORMAL", "setting synchronous=NORMAL");
+    st_exec(s, "BEGIN", "beginning a transaction");
+    st_exec(s, st_schema, "creating the schema");
+    if (m == 1 && !s->failed) {
+        st_exec(s, "DELETE FROM stream", "binding the store to its stream");
+        if (!s->failed && sqlite3_prepare_v2(s->db, "INSERT INTO stream(validators, head) VALUES(?1, ?2)", -1, &q,
+                                             NULL) != SQLITE_OK) {
+            st_fail(s, "binding the store to its stream");
+        } else if (!s->failed) {
+            sqlite3_bind_int64(q, 1, q_head_validators(head->bytes, head->len));
+            sqlite3_bind_blob(q, 2, head->bytes, (int)head->len, SQLITE_STATIC);
+            if (sqlite3_step(q) != SQLITE_DONE) st_fail(s, "binding the store to its stream");
+            sqlite3_finalize(q);
+        }
     }
+    st_exec(s, "COMMIT", "committing the schema");
+    for (int i = 0; i < ST_COUNT && !s->failed; i++)
+        if (sqlite3_prepare_v2(s->db, st_sql[i], -1, &s->st[i], NULL) != SQLITE_OK) st_fail(s, "preparing");
+    if (s->failed) {
+        snprintf(err, errlen, "%s", s->err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ open and close */
+
+static void free_store(q_store *s)
+{
+    for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db); /* rolls back a transaction left open by a failure */
+    q_lock_release(&s->lock);
+    free(s->ring);
+    free(s->path);
+    free(s);
+}
+
+q_store *q_store_open(const char *path, const char *holder, char *err, size_t errlen)
+{
+    if (check_path(path, err, errlen) < 0 || inspect_file(path, err, errlen) < 0) return NULL;
+    q_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->ring = malloc(QUEUE_CAP * sizeof *s->ring)) || !(s->path = strdup(path))) {
+        if (s) free(s->ring);
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->lock.fd = -1;
+    if (q_lock_take(&s->lock, path, holder, err, errlen) < 0) goto fail;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "database %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    return s;
+fail:
+    free_store(s);
+    return NULL;
+}
+
+void q_store_discard(q_store *s) { free_store(s); }
+
+int q_store_start(q_store *s, const q_head *head, const char *input, char *err, size_t errlen)
+{
+    if (bind_store(s, head, input, err, errlen) < 0) goto fail;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->not_empty, NULL);
     pthread_cond_init(&s->not_full, NULL);
@@ -334,21 +549,22 @@ q_store *q_store_open(const char *path, char *err, size_t errlen)
         pthread_mutex_destroy(&s->mu);
         pthread_cond_destroy(&s->not_empty);
         pthread_cond_destroy(&s->not_full);
-        goto st_fail;
+        goto fail;
     }
-    return s;
-st_fail:
-    close_db(s);
-    free(s->ring);
-    free(s);
-    return NULL;
+    return 0;
+fail:
+    /* Refused: leave even a WAL left by a killed run as it is (no checkpoint
+     * into the database file on close). */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+    free_store(s);
+    return -1;
 }
 
 q_sink q_store_sink(q_store *s) { return (q_sink){.emit = sink_emit, .ctx = s}; }
 
 uint64_t q_store_resumed(const q_store *s) { return s->skip; }
 
-int q_store_close(q_store *s, char *err, size_t errlen)
+int q_store_close(q_store *s, q_store_end *end, char *err, size_t errlen)
 {
     if (s->nbatch) flush_batch(s);
     pthread_mutex_lock(&s->mu);
@@ -361,11 +577,11 @@ int q_store_close(q_store *s, char *err, size_t errlen)
         snprintf(err, errlen, "%s", s->err);
         rc = -1;
     }
-    close_db(s);
+    if (end) *end = (q_store_end){.resumed = s->skip, .taken = s->taken, .committed = s->committed,
+                                  .failed = s->failed};
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->not_empty);
     pthread_cond_destroy(&s->not_full);
-    free(s->ring);
-    free(s);
+    free_store(s);
     return rc;
 }

@@ -13,7 +13,7 @@ if ! command -v gnuplot >/dev/null 2>&1; then
   exit 0
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-impls="weft omp_gcc omp_clang tbb"
+impls="weft omp_gcc omp_clang tbb lace"   # those absent from the CSV are left out
 title=${BENCH_PLOT_TITLE:-weft benchmarks}
 
 case $mode in

@@ -11,7 +11,9 @@
 # IMPLS name programs in BIN_DIR: weft is BIN_DIR/PROGRAM, any other impl X is
 # BIN_DIR/PROGRAM_X. Each impl is compared with its serial twin: PROGRAM_serial
 # (same compiler and flags as weft, omp_gcc and tbb) or PROGRAM_serial_clang
-# (for omp_clang). A missing program is skipped with a note.
+# (for omp_clang; lace's twin is PROGRAM_serial, as Lace peers are built with
+# its compiler and flags). A missing program is skipped with a note (for
+# lace, one note that says how to build the Lace peers).
 #
 # The runs are interleaved so that the machine's slow and fast phases hit the
 # parallel programs and their twins alike: round by round, each workload runs
@@ -48,7 +50,7 @@ CSV=$OUT/$TAG.csv
 export LD_LIBRARY_PATH="$BIN/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 # ------------------------------------------------------------------ the table
-labels=(); progs=(); implss=(); argss=(); costs=()
+labels=(); progs=(); implss=(); argss=(); costs=(); no_lace=""
 while IFS='|' read -r label prog impls args flags; do
   [[ -z $label || $label == \#* ]] && continue
   if [ -n "$ONLY" ] && ! [[ " $ONLY " == *" $label "* ]]; then continue; fi
@@ -56,11 +58,19 @@ while IFS='|' read -r label prog impls args flags; do
   for i in $impls; do
     if [ -n "$IMPLS" ] && ! [[ " $IMPLS " == *" $i "* ]]; then continue; fi
     exe=$prog; [ "$i" = weft ] || exe=${prog}_$i
-    if [ -x "$BIN/$exe" ]; then have+=("$i"); else echo "bench: no $BIN/$exe; $label/$i skipped" >&2; fi
+    if [ -x "$BIN/$exe" ]; then have+=("$i")
+    elif [ "$i" = lace ]; then no_lace="$no_lace $label"
+    else echo "bench: no $BIN/$exe; $label/$i skipped" >&2; fi
   done
   labels+=("$label"); progs+=("$prog"); implss+=("${have[*]}"); argss+=("$args")
   [[ ${flags:-} == *spawn-cost* ]] && costs+=(1) || costs+=(0)
 done
+
+if [ -n "$no_lace" ]; then
+  echo "bench: lace skipped for$no_lace: its peers are not in $BIN. Lace (1.4.2) is not a Debian package:" >&2
+  echo "bench:   git clone https://github.com/trolando/lace DIR && git -C DIR checkout v1.4.2" >&2
+  echo "bench:   make bench LACE_DIR=DIR   (or bench-scaling, bench-build; docs/benchmarks.md, \"Lace\")" >&2
+fi
 
 twin_of() { [ "$1" = omp_clang ] && echo serial_clang || echo serial; }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make bench-scaling: the scaling run for a larger machine: weft, its serial
-# twins and the peers with 1, 2, 4, 8 and 16 workers (those up to the CPU
-# count), 3 rounds, finishing within about 7 minutes on 16 cores (a global
-# deadline stops it at 400 s whatever happens; runs left are marked skipped).
+# twins and the peers (Lace among them when built) with 1, 2, 4, 8 and 16
+# workers (those up to the CPU count), 3 rounds, finishing within about 10
+# minutes on 16 cores (a global deadline stops it at 600 s whatever happens;
+# runs left are marked skipped).
 # Writes BIN_DIR/scaling.csv, scaling-raw.csv, scaling.png (when gnuplot is
 # there; else draw it later with scripts/bench-plot.sh ... scaling) and
 # scaling-machine.txt.
@@ -14,10 +15,10 @@
 #     scripts/bench-scaling.sh build/bench    # there
 # Usage: scripts/bench-scaling.sh BIN_DIR
 # fib and DFS run smaller here than in make bench: OpenMP's task queues slow
-# down so much with many workers that fib(35) would take minutes; weft also
-# runs fib(40) and DFS 9x8 alone.
+# down so much with many workers that fib(35) would take minutes; weft and
+# Lace also run fib(40), DFS 9x8 and the 10^8-node tree-sum alone.
 # Environment: BENCH_THREADS (default "1 2 4 8 16" cut to the CPU count),
-# BENCH_ROUNDS (3), BENCH_LIMIT (15 s a run), BENCH_DEADLINE (400 s),
+# BENCH_ROUNDS (3), BENCH_LIMIT (15 s a run), BENCH_DEADLINE (600 s),
 # BENCH_ONLY, BENCH_OUT: see scripts/bench-run.sh.
 set -u
 BIN=${1:-build/bench}
@@ -32,7 +33,7 @@ fi
 export BENCH_THREADS
 export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 export BENCH_LIMIT=${BENCH_LIMIT:-15}
-export BENCH_DEADLINE=${BENCH_DEADLINE:-400}
+export BENCH_DEADLINE=${BENCH_DEADLINE:-600}
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "cpus: $ncpu"
@@ -48,19 +49,24 @@ if [ -n "$missing" ]; then
   echo "bench-scaling: libraries not found:" >&2; echo "$missing" >&2; exit 2
 fi
 P="weft omp_gcc omp_clang tbb"
+L="$P lace"   # the workloads with a Lace peer (skipped when it is not built)
 "$here/bench-run.sh" "$BIN" scaling <<EOF_TABLE
 # label|program|impls|arguments
-fib|fib|$P|34|spawn-cost
-dfs|dfs|$P|7 8|spawn-cost
-nqueens|nqueens|$P|12|spawn-cost
-uts-t1|uts|$P|-t 1 -a 3 -d 10 -b 4 -r 19|spawn-cost
-uts-t3|uts|$P|-t 0 -b 2000 -q 0.124875 -m 8 -r 42|spawn-cost
+fib|fib|$L|34|spawn-cost
+dfs|dfs|$L|7 8|spawn-cost
+nqueens|nqueens|$L|12|spawn-cost
+uts-t1|uts|$L|-t 1 -a 3 -d 10 -b 4 -r 19|spawn-cost
+uts-t3|uts|$L|-t 0 -b 2000 -q 0.124875 -m 8 -r 42|spawn-cost
 bpc|bpc|$P|2000 49 2
 spc|spc|$P|100000 2
-# weft alone at sizes where 16 workers still have seconds of work (the
-# peers would need minutes at these sizes on one worker)
-fib40|fib|weft|40|spawn-cost
-dfs98|dfs|weft|9 8|spawn-cost
+treesum|treesum|$L|10000000 1|spawn-cost
+tree1k|treesum|$L|1023 20000|spawn-cost
+# weft and Lace alone at sizes where 16 workers still have seconds of work
+# (the other peers would need minutes at these sizes on one worker), and the
+# issue's 10^8-node tree summed once (2.4 GB)
+fib40|fib|weft lace|40|spawn-cost
+dfs98|dfs|weft lace|9 8|spawn-cost
+tree1e8|treesum|weft lace|100000000|spawn-cost
 EOF_TABLE
 rc=$?
 BENCH_PLOT_TITLE="bench-scaling ($ncpu CPUs)" "$here/bench-plot.sh" "$OUT/scaling.csv" "$OUT/scaling.png" scaling

@@ -2,7 +2,7 @@
 # make bench: every workload with 1 and 2 workers, 5 rounds, each round
 # paired with the serial twins; prints medians, ratios to serial, per-spawn
 # overhead and peak RSS; writes BIN_DIR/results.csv, results-raw.csv and
-# results.png. Sized for the project's 2-core machine (about 10 minutes).
+# results.png. Sized for the project's 2-core machine (10-13 minutes).
 # Usage: scripts/bench.sh BIN_DIR        (BIN_DIR: build/bench)
 # Environment: BENCH_ROUNDS, BENCH_THREADS, BENCH_LIMIT, BENCH_ONLY (labels),
 # BENCH_OUT: see scripts/bench-run.sh.
@@ -16,17 +16,25 @@ export BENCH_LIMIT=${BENCH_LIMIT:-30}
 export BENCH_DEADLINE=${BENCH_DEADLINE:-780}
 OUT=${BENCH_OUT:-$BIN}
 P="weft omp_gcc omp_clang tbb"
+L="$P lace"   # the workloads with a Lace peer (skipped when it is not built)
 echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC') on $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) CPUs"
 "$here/bench-run.sh" "$BIN" results <<EOF_TABLE
 # label|program|impls|arguments
-fib|fib|$P|35|spawn-cost
-dfs|dfs|$P|8 8|spawn-cost
-nqueens|nqueens|$P|12|spawn-cost
+fib|fib|$L|35|spawn-cost
+dfs|dfs|$L|8 8|spawn-cost
+nqueens|nqueens|$L|12|spawn-cost
 bpc|bpc|$P|2000 49 2
 spc|spc|$P|100000 2
-uts-t1|uts|$P|-t 1 -a 3 -d 10 -b 4 -r 19|spawn-cost
-uts-t3|uts|$P|-t 0 -b 2000 -q 0.124875 -m 8 -r 42|spawn-cost
-fib38|fib|weft|38|spawn-cost
+uts-t1|uts|$L|-t 1 -a 3 -d 10 -b 4 -r 19|spawn-cost
+uts-t3|uts|$L|-t 0 -b 2000 -q 0.124875 -m 8 -r 42|spawn-cost
+# tree-sum: a 10^7-node tree summed twice, and the 1,023-node tree summed
+# 2 * 10^4 times (about 10^7 forks each)
+treesum|treesum|$L|10000000 2|spawn-cost
+tree1k|treesum|$L|1023 20000|spawn-cost
+# weft and Lace alone: fib(38), and the issue's 10^8-node tree summed once
+# (2.4 GB; the peers' 5 * 10^7 tasks would take minutes)
+fib38|fib|weft lace|38|spawn-cost
+tree1e8|treesum|weft lace|100000000|spawn-cost
 EOF_TABLE
 rc=$?
 BENCH_PLOT_TITLE="make bench ($(nproc) CPUs)" "$here/bench-plot.sh" "$OUT/results.csv" "$OUT/results.png" ratio

@@ -25,21 +25,17 @@
 
 #include <assert.h>
 #include <sched.h>
+#include "runtime/util/prim.h"
 
 /* One round of the known spin: a cpu relax, and after many rounds a yield,
  * since on an oversubscribed machine the producer we wait for may have been
  * descheduled between its exchange and its link. */
 static inline void weft__mpsc_relax(unsigned *spins)
 {
-    if (++*spins < 256u) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#elif defined(__aarch64__)
-        __asm__ __volatile__("yield" ::: "memory");
-#endif
-    } else {
+    if (++*spins < 256u)
+        weft__cpu_relax();
+    else
         sched_yield();
-    }
 }
 
 /* Takes an uninitialised channel; leaves it empty (only the stub in the

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include "runtime/util/check.h"
 
 _Static_assert(sizeof(weft__frame) == 64, "a task frame is one cache line");
 _Static_assert(offsetof(weft__frame, len) - offsetof(weft__frame, full) == offsetof(weft__chanb, len),
@@ -29,26 +30,27 @@ void weft__deque_destroy(weft__deque *d)
 
 uint32_t weft__deque_pending(weft__deque *d, uint32_t top)
 {
+    WEFT__ASSERT_CMP(d->bottom, <=, top);
     uint32_t n = 0;
-    for (uint32_t i = d->bottom; i < top; i++) n += d->frames[i].fn != NULL;
+    for (uint32_t i = d->bottom; i < top; i++) n += weft__frame_pending(&d->frames[i]);
     return n;
 }
 
 uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t self_id,
-                           void *(*alloc)(void *), void *ctx,
-                           weft__shipped **first, weft__shipped **last)
+                           void *(*alloc)(void *), void *ctx, weft__shipped **first)
 {
+    WEFT__ASSERT_CMP(d->bottom, <=, top);
     uint32_t n = 0;
     weft__shipped *head = NULL, *tail = NULL;
     uint32_t i = d->bottom;
     for (; i < top && n < max; i++) {
         weft__frame *f = &d->frames[i];
-        if (f->fn == NULL) continue;
+        if (!weft__frame_pending(f)) continue;
         weft__shipped *s = alloc(ctx);
         s->next = NULL;
         s->fn = f->fn;
         memcpy(s->buf, f->buf, WEFT_ARGS_MAX);
-        if (f->dest == NULL) {
+        if (weft__frame_is_flowvar(f)) {
             /* The result comes back into this slot. relaxed: the thief reads
              * nothing of it; its later release store of full=1 (chanb send)
              * is ordered after our mailbox release that publishes the block,
@@ -56,42 +58,47 @@ uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t 
             atomic_store_explicit(&f->full, 0, memory_order_relaxed);
             s->dest = weft__frame_chan(f);
             s->notify = self_id + 1;
-            f->dest = WEFT__ST_STOLEN;
+            weft__frame_set_state(f, WEFT__ST_STOLEN);
         } else {
-            s->dest = f->dest;
-            s->notify = f->dest == WEFT__DEST_NONE ? 0 : f->len;
-            f->dest = WEFT__ST_CONSUMED;
+            s->dest = weft__frame_dest(f);
+            s->notify = weft__frame_notify(f);
+            weft__frame_set_state(f, WEFT__ST_CONSUMED);
         }
-        f->fn = NULL;
         if (tail) tail->next = s; else head = s;
         tail = s;
         n++;
     }
     /* Everything below i is no longer pending. */
     d->bottom = i;
-    if (n) { *first = head; *last = tail; }
+    if (n) *first = head;
     return n;
+}
+
+void weft__deque_overflow(const weft__deque *d)
+{
+    fprintf(stderr,
+            "weft: task deque overflow (%u frames): a flowvar keeps its frame until it is synced, "
+            "so flowvars spawned and never synced (or synced only after many more spawns) are "
+            "the likely cause; for recursion deeper than that, raise WEFT_DEQUE_FRAMES\n",
+            d->cap);
+    abort();
 }
 
 uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *s)
 {
+    WEFT__ASSERT_CMP(d->bottom, <=, top);
     for (; s; s = s->next) {
-        if (top >= d->cap) {
-            fprintf(stderr, "weft: task deque overflow (%u frames); raise WEFT_DEQUE_FRAMES\n", d->cap);
-            abort();
-        }
+        if (top >= d->cap) weft__deque_overflow(d);
         weft__frame *f = &d->frames[top++];
-        f->fn = s->fn;
-        f->dest = s->dest;
-        f->len = s->notify;
-        memcpy(f->buf, s->buf, WEFT_ARGS_MAX);
+        weft__frame_push(f, s->fn, s->buf, WEFT_ARGS_MAX);
+        weft__frame_set_dest(f, s->dest, s->notify);
     }
     return top;
 }
 
 uint32_t weft__deque_reclaim(weft__deque *d, uint32_t top)
 {
-    while (top > 0 && d->frames[top - 1].fn == NULL && d->frames[top - 1].dest == WEFT__ST_CONSUMED)
+    while (top > 0 && weft__frame_in(&d->frames[top - 1], WEFT__ST_CONSUMED))
         top--;
     if (d->bottom > top) d->bottom = top;
     return top;

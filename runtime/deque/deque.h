@@ -14,7 +14,8 @@
  * so a lazy flowvar needs no allocation, ever (Lace keeps stolen frames in
  * place the same way).
  *
- * A frame is pending while fn != NULL. Otherwise `dest` says what it is:
+ * A frame is pending while fn != NULL. Otherwise `dest` says what it is
+ * (read and set only through the accessors below):
  *   WEFT__ST_STOLEN    shipped; the result arrives in full/buf
  *   WEFT__ST_RUNNING   running in place (synced out of order)
  *   WEFT__ST_DONE      run in place by the scheduler; the result waits in buf
@@ -29,6 +30,7 @@
 #ifndef WEFT_RUNTIME_DEQUE_H
 #define WEFT_RUNTIME_DEQUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <weft.h>
@@ -40,7 +42,59 @@
 #define WEFT__ST_CONSUMED  ((void *)4)
 #define WEFT__ST_DONE      ((void *)5)
 
-/* A frame's full/len/buf are laid out as a weft__chanb (flowvar/chan.h). */
+/* ---- a frame's overloaded fields: read and written only through these ----
+ * (weft.h writes a new pending flowvar frame with weft__frame_push, and its
+ * inline sync tests weft__sync_pops; everything else goes through here.) */
+
+/* True while the frame's task has not started (nor been shipped). */
+static inline bool weft__frame_pending(const weft__frame *f) { return f->fn != NULL; }
+
+/* A pending frame: true when it is a flowvar frame (its result stays in the
+ * slot for the flowvar's sync); false when it carries a destination. */
+static inline bool weft__frame_is_flowvar(const weft__frame *f) { return f->dest == NULL; }
+
+/* A pending frame that is not a flowvar frame: its destination as it travels
+ * (WEFT__DEST_NONE, or the weft__chanb its result is sent into). */
+static inline void *weft__frame_dest(const weft__frame *f) { return f->dest; }
+
+/* The worker to notify when the result of a pending frame that is not a
+ * flowvar frame has been delivered, plus 1; 0 for a detached task. */
+static inline uint32_t weft__frame_notify(const weft__frame *f)
+{
+    return f->dest == WEFT__DEST_NONE ? 0 : f->len;
+}
+
+/* Makes a pending frame one that is not a flowvar frame: dest is
+ * WEFT__DEST_NONE (notify 0) or a weft__chanb, notify the worker to wake on
+ * delivery + 1. `len` holds notify until the frame stops being pending (then
+ * it is the frame channel's length again). */
+static inline void weft__frame_set_dest(weft__frame *f, void *dest, uint32_t notify)
+{
+    f->dest = dest;
+    f->len = notify;
+}
+
+/* The result channel a destination names, or NULL for a detached task. */
+static inline weft__chanb *weft__dest_chan(void *dest)
+{
+    return dest == WEFT__DEST_NONE ? NULL : (weft__chanb *)dest;
+}
+
+/* A frame that is not pending: true when it is in state st (WEFT__ST_*). */
+static inline bool weft__frame_in(const weft__frame *f, void *st)
+{
+    return f->fn == NULL && f->dest == st;
+}
+
+/* Ends (or keeps ended) the frame's pending life and puts it in state st. */
+static inline void weft__frame_set_state(weft__frame *f, void *st)
+{
+    f->fn = NULL;
+    f->dest = st;
+}
+
+/* A frame's full/len/buf are laid out as a weft__chanb (flowvar/chan.h): a
+ * STOLEN frame's result arrives here. */
 static inline weft__chanb *weft__frame_chan(weft__frame *f) { return (weft__chanb *)(void *)&f->full; }
 
 /* A frame copied out of a deque to travel to a thief (a pool block). */
@@ -68,16 +122,23 @@ void weft__deque_destroy(weft__deque *d);
 uint32_t weft__deque_pending(weft__deque *d, uint32_t top);
 
 /* Takes up to `max` oldest pending frames out for a thief: each is copied into
- * a block from alloc(ctx) and linked oldest first into *first..*last. A
+ * a block from alloc(ctx) and linked oldest first from *first (set only when
+ * some were taken). A
  * flowvar frame's slot becomes STOLEN (its result will come back into it),
  * any other becomes CONSUMED. `self_id` is the owner's id (a shipped
  * flowvar frame notifies it on delivery). Returns how many were taken. */
 uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t self_id,
-                           void *(*alloc)(void *), void *ctx,
-                           weft__shipped **first, weft__shipped **last);
+                           void *(*alloc)(void *), void *ctx, weft__shipped **first);
+
+/* Dies with the deque-full message (every push that finds no free frame):
+ * names the capacity, says that flowvars never synced are a likely cause
+ * (each holds its frame until its sync) and how to raise the limit. Any
+ * frame count; never returns. */
+_Noreturn void weft__deque_overflow(const weft__deque *d);
 
 /* Pushes a received batch at the head (oldest first, so the newest ends on
- * top), returns the new top. Aborts with a message when the deque is full. */
+ * top), returns the new top. Dies (weft__deque_overflow) when the deque is
+ * full. */
 uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *first);
 
 /* Pops CONSUMED frames off the head; returns the new top and keeps

@@ -1,24 +1,16 @@
-/* Per-worker counters, printed at weft_exit when WEFT_METRICS=1. */
+/* The WEFT_METRICS table (contract in metrics.h). */
+#include "runtime/instrumentation/metrics.h"
+
 #include <stdio.h>
-#include <time.h>
-#include "runtime/scheduler/worker.h"
 
-uint64_t weft__now_ns(void)
+void weft__metrics_print(const weft__metrics *const *ms, uint32_t n, uint64_t elapsed_ns)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void weft__metrics_print(void)
-{
-    weft__runtime *rt = weft__rt;
-    fprintf(stderr, "weft metrics: %u workers, %.3f s\n", rt->n, (weft__now_ns() - rt->t_start_ns) / 1e9);
+    fprintf(stderr, "weft metrics: %u workers, %.3f s\n", n, elapsed_ns / 1e9);
     fprintf(stderr, "%6s %12s %12s %10s %10s %10s %10s %10s %8s %8s %8s %8s\n", "worker", "tasks_run",
             "spawns_slow", "req_sent", "relayed", "declined", "answered", "shipped", "thefts", "half%",
             "shared", "parks");
-    for (uint32_t i = 0; i < rt->n; i++) {
-        weft__metrics *m = &rt->workers[i]->m;
+    for (uint32_t i = 0; i < n; i++) {
+        const weft__metrics *m = ms[i];
         double half = m->thefts ? 100.0 * (double)m->thefts_half / (double)m->thefts : 0.0;
         fprintf(stderr, "%6u %12llu %12llu %10llu %10llu %10llu %10llu %10llu %8llu %7.1f%% %8llu %8llu\n", i,
                 (unsigned long long)m->tasks_run, (unsigned long long)m->spawns_slow,

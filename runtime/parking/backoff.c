@@ -3,8 +3,7 @@
 #include "runtime/parking/backoff.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <time.h>
+#include "runtime/util/prim.h"
 
 /* floor(log2(x)) for x >= 1. */
 static uint32_t floor_lg(uint32_t x)
@@ -46,13 +45,6 @@ bool weft__backoff_should_park(const weft__backoff *b)
 /* Spin waits shorter than this; a timed futex wait costs more than it saves. */
 #define WEFT_BACKOFF_SPIN_NS 20000u
 
-static uint64_t mono_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* One idle round: step, then either park on n with the caller's ticket (once
  * should_park; the park ends the registration) or wait until slot k, k
  * uniform in [0, 2^lg_w), i.e. k * SLOT_NS (slot 0: no wait). The wait stays
@@ -72,12 +64,12 @@ bool weft__backoff_wait(weft__backoff *b, weft__rng *r, weft__notifier *n, uint3
         weft__notifier_park_timeout(n, ticket, ns);
         return false;
     }
-    uint64_t end = mono_ns() + ns;
+    uint64_t end = weft__now_ns() + ns;
     /* relaxed: only a hint to stop spinning early; whoever acts on the wake
      * re-checks its sources with proper ordering. Pairs with the epoch bump
      * in weft__notifier_notify. */
-    while (atomic_load_explicit(&n->epoch, memory_order_relaxed) == ticket && mono_ns() < end)
-        __builtin_ia32_pause();
+    while (atomic_load_explicit(&n->epoch, memory_order_relaxed) == ticket && weft__now_ns() < end)
+        weft__cpu_relax();
     weft__notifier_cancel_park(n);
     return false;
 }

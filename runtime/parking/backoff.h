@@ -3,7 +3,7 @@
  *
  * The window W = 2^lg_w grows as W <- W(1 + 1/lg lg W): lg_w goes up by one
  * once every max(1, floor(lg lg_w)) idle rounds. A thread
- * that polls several sources calls weft__backoff_idle() after each empty
+ * that polls several sources calls weft__backoff_wait() after each empty
  * poll and weft__backoff_reset() when it found something. Each idle round
  * waits until a slot picked at random in the current window; past
  * WEFT_BACKOFF_PARK_LG the wait ends in a real park on a notifier instead of

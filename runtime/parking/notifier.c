@@ -19,35 +19,9 @@
 #include "runtime/parking/notifier.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <stdbool.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
-
-/* FUTEX_WAIT_PRIVATE on *word while it holds `expected`, for at most *rel
- * (NULL: no limit). Returns 0 when woken (or spuriously), otherwise the errno:
- * EAGAIN (the word no longer held expected), EINTR, ETIMEDOUT. */
-static int futex_wait(_Atomic uint32_t *word, uint32_t expected, const struct timespec *rel)
-{
-    long rc = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, rel, NULL, 0);
-    return rc == 0 ? 0 : errno;
-}
-
-/* FUTEX_WAKE_PRIVATE: wakes every thread sleeping on *word. */
-static void futex_wake_all(_Atomic uint32_t *word)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
-
-/* Nanoseconds on CLOCK_MONOTONIC (the clock FUTEX_WAIT measures with). */
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "runtime/util/prim.h"
 
 /* Sets epoch and waiters to 0. Not thread-safe: call before sharing n. */
 void weft__notifier_init(weft__notifier *n)
@@ -94,7 +68,7 @@ void weft__notifier_park(weft__notifier *n, uint32_t ticket)
     /* acquire load; pairs with the seq_cst (release) epoch bump in notify():
      * once it reads a new epoch, what the notifier published is visible. */
     while (atomic_load_explicit(&n->epoch, memory_order_acquire) == ticket)
-        (void)futex_wait(&n->epoch, ticket, NULL);   /* 0, EAGAIN, EINTR: re-check */
+        (void)weft__futex_wait(&n->epoch, ticket, NULL);   /* 0, EAGAIN, EINTR: re-check */
     weft__notifier_cancel_park(n);
 }
 
@@ -103,16 +77,16 @@ void weft__notifier_park(weft__notifier *n, uint32_t ticket)
  * either way. timeout_ns = 0 returns at once. */
 void weft__notifier_park_timeout(weft__notifier *n, uint32_t ticket, uint64_t timeout_ns)
 {
-    uint64_t deadline = now_ns() + timeout_ns;
+    uint64_t deadline = weft__now_ns() + timeout_ns;
     /* acquire load; pairs with the seq_cst (release) epoch bump in notify(). */
     while (atomic_load_explicit(&n->epoch, memory_order_acquire) == ticket) {
-        uint64_t now = now_ns();
+        uint64_t now = weft__now_ns();
         if (now >= deadline)
             break;
         uint64_t left = deadline - now;
         struct timespec rel = { .tv_sec = (time_t)(left / 1000000000u),
                                 .tv_nsec = (long)(left % 1000000000u) };
-        if (futex_wait(&n->epoch, ticket, &rel) == ETIMEDOUT)
+        if (weft__futex_wait(&n->epoch, ticket, &rel) == ETIMEDOUT)
             break;
     }
     weft__notifier_cancel_park(n);
@@ -131,5 +105,5 @@ void weft__notifier_notify(weft__notifier *n)
     /* seq_cst load (R2 above): must not be reordered before the bump; pairs
      * with the seq_cst increment in weft__notifier_prepare_park. */
     if (atomic_load_explicit(&n->waiters, memory_order_seq_cst) != 0)
-        futex_wake_all(&n->epoch);
+        weft__futex_wake_all(&n->epoch);
 }

@@ -1,11 +1,14 @@
 /* Running tasks: the slow paths of spawn and sync, the idle loop, detached
- * tasks, futures and the root's quiescence (weft_sync_root). The fast paths
- * are inline in include/weft.h. */
+ * tasks and the root's quiescence (weft_sync_root). The fast paths are
+ * inline in include/weft.h; futures (flowvar/future.c) push and wait through
+ * weft__push_detached and weft__work_until_full. */
+#include <dlfcn.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "runtime/scheduler/outofline.h"
+#include <unistd.h>
 #include "runtime/scheduler/worker.h"
-
-enum { WEFT__TR_TASK = 0, WEFT__TR_WAIT = 1 };
 
 static _Noreturn void die(const char *msg)
 {
@@ -13,7 +16,7 @@ static _Noreturn void die(const char *msg)
     abort();
 }
 
-static weft__worker *self_or_die(const char *what)
+weft__worker *weft__self_or_die(const char *what)
 {
     weft__worker *w = weft__self();
     if (w == NULL) {
@@ -25,11 +28,13 @@ static weft__worker *self_or_die(const char *what)
     return w;
 }
 
-/* Delivers a finished detached task's result to its destination. */
+/* Delivers a finished task's result to its destination (a frame's
+ * weft__frame_dest: nothing for a detached task). */
 static void deliver(void *dest, uint32_t notify, const unsigned char *buf)
 {
-    if (dest == WEFT__DEST_NONE) return;
-    if (!weft__chanb_try_send((weft__chanb *)dest, buf, WEFT_ARGS_MAX))
+    weft__chanb *ch = weft__dest_chan(dest);
+    if (ch == NULL) return;
+    if (!weft__chanb_try_send(ch, buf, WEFT_ARGS_MAX))
         die("internal error: result channel already full");
     if (notify) weft__notifier_notify(&weft__rt->workers[notify - 1]->notifier);
 }
@@ -39,26 +44,27 @@ bool weft__run_top(weft__worker *w)
     weft__hot *h = w->hot;
     /* Between tasks, answer thieves and feed waiting children first: a
      * worker draining a deque of detached tasks spawns nothing, so this is
-     * the only place it would notice them. relaxed: a hint, as in weft_spawn. */
-    if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
-    if (w->nwaiting) weft__share_with_children(w);
+     * the only place it would notice them. */
+    weft__answer_thieves(w);
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
+    WEFT__ASSERT_CMP(w->deque.bottom, <=, top);
     /* The newest pending frame: usually the top one, but a frame already run
      * in place (DONE), shipped (STOLEN) or running may sit above it, and a
      * pending frame under it must not be forgotten (with one worker nobody
      * else would ever run it). Nothing below `bottom` is pending. */
     uint32_t k = top;
-    while (k > w->deque.bottom && h->frames[k - 1].fn == NULL) k--;
+    while (k > w->deque.bottom && !weft__frame_pending(&h->frames[k - 1])) k--;
     if (k == w->deque.bottom) return false;
     weft__frame *f = &h->frames[k - 1];
     uint64_t t0 = w->trace ? weft__now_ns() : 0;
     unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
     weft_task_fn fn = f->fn;
-    void *dest = f->dest;
-    uint32_t notify = f->len;
+    bool flowvar = weft__frame_is_flowvar(f);
+    void *dest = flowvar ? NULL : weft__frame_dest(f);
+    uint32_t notify = flowvar ? 0 : weft__frame_notify(f);
     memcpy(buf, f->buf, WEFT_ARGS_MAX);
-    if (k == top && dest != NULL) {
+    if (k == top && !flowvar) {
         /* A detached frame on top: pop it and run it. */
         h->top = top - 1;
         fn(buf);
@@ -66,21 +72,20 @@ bool weft__run_top(weft__worker *w)
         /* Run it in place, its slot reserved: a flowvar frame keeps its
          * result there for its sync (DONE); a detached frame's slot is
          * reclaimed once the frames above it are gone (CONSUMED). */
-        f->fn = NULL;
-        f->dest = WEFT__ST_RUNNING;
+        weft__frame_set_state(f, WEFT__ST_RUNNING);
         fn(buf);
-        if (dest == NULL) {
+        if (flowvar) {
             memcpy(f->buf, buf, WEFT_ARGS_MAX);
-            f->dest = WEFT__ST_DONE;
+            weft__frame_set_state(f, WEFT__ST_DONE);
         } else {
-            f->dest = WEFT__ST_CONSUMED;
+            weft__frame_set_state(f, WEFT__ST_CONSUMED);
             w->lingering++;
             weft__update_limit(w);
         }
     }
     w->m.tasks_run++;
-    if (w->trace) weft__trace_add(w, WEFT__TR_TASK, t0, weft__now_ns());
-    if (dest != NULL) deliver(dest, notify, buf);
+    if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
+    if (!flowvar) deliver(dest, notify, buf);
     return true;
 }
 
@@ -102,7 +107,7 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
      * request came back): return so that the caller looks again, rather
      * than park on a condition that no later notify will announce. */
     uint32_t handled = weft__handle_requests(w);
-    /* acquire: pairs with the release in weft_exit. */
+    /* acquire: pairs with the release in stop_workers (init.c). */
     if (weft__receive(w) || atomic_load_explicit(&weft__rt->stop, memory_order_acquire)) {
         weft__notifier_cancel_park(&w->notifier);
         weft__backoff_reset(&w->backoff);
@@ -124,7 +129,7 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
             /* No work anywhere and my whole subtree sleeps: wait at my parent. */
             w->req.state = WEFT__REQ_WAITING;
             w->req_out = true;
-            weft__send_req_to(w->parent, &w->req);
+            weft__send_req_to(w, w->parent, &w->req);
             w->m.parks++;
             weft__notifier_park(&w->notifier, ticket);
             return;
@@ -136,6 +141,7 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
          * one round per ~16 ms while work runs elsewhere in code that does
          * not poll, never endless sleep while a victim fills up. */
         if (w->backoff.lg_w + 1 >= WEFT_BACKOFF_PARK_LG) {
+            w->m.parks++;
             weft__notifier_park_timeout(&w->notifier, ticket,
                                         (uint64_t)WEFT_BACKOFF_SLOT_NS << WEFT_BACKOFF_PARK_LG);
             return;
@@ -154,8 +160,9 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
 
 weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
 {
-    weft__worker *w = self_or_die("WEFT_SPAWN/weft_spawn");
-    if (size > WEFT_ARGS_MAX) die("task arguments exceed WEFT_ARGS_MAX bytes");
+    weft__worker *w = weft__self_or_die("WEFT_SPAWN/weft_spawn");
+    weft__boxed box;
+    if (size > WEFT_ARGS_MAX) weft__args_box(&fn, &args, &size, &box);
     weft__hot *h = w->hot;
     uint32_t top = h->top;
     if (w->lingering) {
@@ -164,14 +171,11 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
         top = weft__deque_reclaim(&w->deque, top);
         uint32_t n = 0;
         for (uint32_t i = w->deque.bottom; i < top; i++)
-            n += h->frames[i].fn == NULL && h->frames[i].dest == WEFT__ST_CONSUMED;
+            n += weft__frame_in(&h->frames[i], WEFT__ST_CONSUMED);
         w->lingering = n;
     }
-    if (top >= w->deque.cap) die("task deque overflow; raise WEFT_DEQUE_FRAMES");
-    weft__frame *f = &h->frames[top];
-    f->fn = fn;
-    f->dest = NULL;
-    if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
+    if (top >= w->deque.cap) weft__deque_overflow(&w->deque);
+    weft__frame_push(&h->frames[top], fn, args, size);
     h->top = top + 1;
     w->m.spawns_slow++;
     weft__handle_requests(w);
@@ -180,33 +184,28 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
     return (weft_flowvar){top};
 }
 
-static void push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
-                          void *dest, uint32_t notify)
+void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
+                         void *dest, uint32_t notify)
 {
-    if (size > WEFT_ARGS_MAX) die("task arguments exceed WEFT_ARGS_MAX bytes");
+    weft__boxed box;
+    if (size > WEFT_ARGS_MAX) weft__args_box(&fn, &args, &size, &box);
     weft__hot *h = w->hot;
     uint32_t top = h->top;
-    if (top >= w->deque.cap) die("task deque overflow; raise WEFT_DEQUE_FRAMES");
+    if (top >= w->deque.cap) weft__deque_overflow(&w->deque);
     weft__frame *f = &h->frames[top];
-    f->fn = fn;
-    f->dest = dest;
-    f->len = notify;
-    if (size) memcpy(f->buf, args, size); /* args may be NULL when size is 0 */
+    weft__frame_push(f, fn, args, size);
+    weft__frame_set_dest(f, dest, notify);
     h->top = top + 1;
-    /* relaxed: a hint, as in weft_spawn. */
-    if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
-    if (w->nwaiting) weft__share_with_children(w);
+    weft__answer_thieves(w);
 }
 
 void weft_spawn_detached(weft_task_fn fn, const void *args, size_t size)
 {
-    weft__worker *w = self_or_die("weft_spawn_detached");
-    push_detached(w, fn, args, size, WEFT__DEST_NONE, 0);
+    weft__worker *w = weft__self_or_die("weft_spawn_detached");
+    weft__push_detached(w, fn, args, size, WEFT__DEST_NONE, 0);
 }
 
-/* Keeps w busy (its own detached tasks, answering thieves, stealing) until
- * the channel ch holds a result. */
-static void work_until_full(weft__worker *w, const weft__chanb *ch)
+void weft__work_until_full(weft__worker *w, const weft__chanb *ch)
 {
     uint64_t t0 = w->trace ? weft__now_ns() : 0;
     weft__backoff_reset(&w->backoff);
@@ -214,20 +213,75 @@ static void work_until_full(weft__worker *w, const weft__chanb *ch)
         if (weft__run_top(w)) continue;
         weft__idle_round(w, false, ch);
     }
-    if (w->trace) weft__trace_add(w, WEFT__TR_WAIT, t0, weft__now_ns());
+    if (w->trace) weft__trace_add(w->trace, WEFT__TR_WAIT, t0, weft__now_ns());
 }
 
-void *weft__sync_slow(weft_flowvar *fv)
+/* "OBJ+0xOFF": where the call that returns to ret lies, as an object file
+ * and the address addr2line reads in it (PIE or not), into out. The program
+ * itself is named by /proc/self/exe, since its argv[0] may not name it. */
+static void code_site(const void *ret, char *out, size_t outlen)
 {
-    weft__worker *w = self_or_die("WEFT_SYNC/weft_sync");
+    /* The call's last byte: a return address may already belong to the
+     * next line. */
+    const void *pc = (const char *)ret - 1;
+    Dl_info dl;
+    struct link_map *lm = NULL;
+    const char *obj = "?";
+    char exe[400];
+    uintptr_t off = (uintptr_t)pc;
+    if (dladdr1(pc, &dl, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
+        off -= (uintptr_t)lm->l_addr;
+        if (dl.dli_fname) obj = dl.dli_fname;
+        if (lm->l_name[0] == '\0') {
+            ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+            if (n > 0) { exe[n] = '\0'; obj = exe; }
+        }
+    }
+    snprintf(out, outlen, "%s+%#lx", obj, (unsigned long)off);
+}
+
+/* Dies of a misuse found by a sync: msg, then what is known of the flowvar:
+ * its task's name (from the typed macros; NULL from the raw weft_sync), the
+ * worker, and where the sync is: pc, the address the slow path returns to
+ * (in the function that syncs when the sync was inlined there, else in the
+ * task's typed sync function), and caller, the typed sync function's own
+ * return address (NULL from weft_sync); addr2line -i turns them into lines. */
+static _Noreturn void die_sync(const char *msg, const weft__worker *w, const char *task,
+                               const void *pc, const void *caller)
+{
+    char at[480], from[480] = "";
+    code_site(pc, at, sizeof at);
+    if (caller) {
+        char site[460];
+        code_site(caller, site, sizeof site);
+        snprintf(from, sizeof from, ", called from %s", site);
+    }
+    char task_part[160] = "";
+    if (task) snprintf(task_part, sizeof task_part, " of task '%s'", task);
+    fprintf(stderr, "weft: %s: the sync%s on worker %u, at %s%s (addr2line -f -i -e OBJ 0xOFF names the lines)\n",
+            msg, task_part, w->id, at, from);
+    abort();
+}
+
+void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller)
+{
+    const void *pc = __builtin_return_address(0);
+    weft__worker *w = weft__self();
+    if (w == NULL) {
+        char what[200];
+        if (task) snprintf(what, sizeof what, "WEFT_SYNC/WEFT_WAIT of task '%s'", task);
+        w = weft__self_or_die(task ? what : "WEFT_SYNC/weft_sync");
+    }
     weft__hot *h = w->hot;
     uint32_t i = fv->idx;
-    if (i == WEFT__SYNCED) die("a flowvar was synced twice");
-    if (i >= h->top) die("sync of a flowvar that is not this worker's (or already synced)");
+    if (i == WEFT__SYNCED) die_sync("a flowvar was synced twice", w, task, pc, caller);
+    if (i >= h->top)
+        die_sync("sync of a flowvar that is not this worker's (or already synced)", w, task, pc, caller);
     weft__frame *f = &h->frames[i];
     fv->idx = WEFT__SYNCED;
-    if (f->fn != NULL) {
-        if (f->dest != NULL) die("sync of a flowvar whose frame is not a flowvar frame");
+    if (weft__frame_pending(f)) {
+        if (!weft__frame_is_flowvar(f))
+            die_sync("sync of a flowvar whose frame is not a flowvar frame", w, task, pc, caller);
         /* A local buffer: fn's own syncs reuse h->result. */
         unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
         weft_task_fn fn = f->fn;
@@ -238,10 +292,9 @@ void *weft__sync_slow(weft_flowvar *fv)
         } else {
             /* Synced out of order: run it in place; its slot is reclaimed
              * once the frames above it are gone. */
-            f->fn = NULL;
-            f->dest = WEFT__ST_RUNNING;
+            weft__frame_set_state(f, WEFT__ST_RUNNING);
             fn(buf);
-            f->dest = WEFT__ST_CONSUMED;
+            weft__frame_set_state(f, WEFT__ST_CONSUMED);
             w->lingering++;
             weft__update_limit(w);
         }
@@ -249,13 +302,13 @@ void *weft__sync_slow(weft_flowvar *fv)
         memcpy(h->result, buf, WEFT_ARGS_MAX);
         return h->result;
     }
-    if (f->dest == WEFT__ST_STOLEN) {
-        work_until_full(w, weft__frame_chan(f));
+    if (weft__frame_in(f, WEFT__ST_STOLEN)) {
+        weft__work_until_full(w, weft__frame_chan(f));
         /* work_until_full's acquire load of `full` made the thief's bytes visible. */
-    } else if (f->dest != WEFT__ST_DONE) {
-        die("sync of a flowvar whose task is not pending (synced twice?)");
+    } else if (!weft__frame_in(f, WEFT__ST_DONE)) {
+        die_sync("sync of a flowvar whose task is not pending (synced twice?)", w, task, pc, caller);
     }
-    f->dest = WEFT__ST_CONSUMED;
+    weft__frame_set_state(f, WEFT__ST_CONSUMED);
     memcpy(h->result, f->buf, WEFT_ARGS_MAX);
     if (i + 1 == h->top) {
         h->top = weft__deque_reclaim(&w->deque, i + 1);
@@ -268,13 +321,16 @@ void *weft__sync_slow(weft_flowvar *fv)
 
 bool weft_is_ready(const weft_flowvar *fv)
 {
-    weft__worker *w = self_or_die("weft_is_ready");
+    weft__worker *w = weft__self_or_die("weft_is_ready");
+    /* An event loop that only polls must still let thieves in: nothing
+     * else would answer them while it loops (tests/stress/poll_progress.c). */
+    weft__answer_thieves(w);
     if (fv->idx == WEFT__SYNCED) return true;
     if (fv->idx >= w->hot->top) return false;
     weft__frame *f = &w->hot->frames[fv->idx];
-    if (f->fn != NULL) return false;
-    if (f->dest == WEFT__ST_STOLEN) return weft__chanb_is_full(weft__frame_chan(f));
-    return f->dest == WEFT__ST_DONE || f->dest == WEFT__ST_CONSUMED;
+    if (weft__frame_pending(f)) return false;
+    if (weft__frame_in(f, WEFT__ST_STOLEN)) return weft__chanb_is_full(weft__frame_chan(f));
+    return weft__frame_in(f, WEFT__ST_DONE) || weft__frame_in(f, WEFT__ST_CONSUMED);
 }
 
 void weft_load_balance(void)
@@ -287,7 +343,7 @@ void weft_load_balance(void)
 
 bool weft_run_one(void)
 {
-    weft__worker *w = self_or_die("weft_run_one");
+    weft__worker *w = weft__self_or_die("weft_run_one");
     weft__handle_requests(w);
     weft__receive(w);
     return weft__run_top(w);
@@ -296,7 +352,7 @@ bool weft_run_one(void)
 /* Model-checked in verify/steal.pml (docs/verification.md). */
 void weft_sync_root(void)
 {
-    weft__worker *w = self_or_die("weft_sync_root");
+    weft__worker *w = weft__self_or_die("weft_sync_root");
     if (w->id != 0) die("weft_sync_root called from a worker other than the root");
     weft__backoff_reset(&w->backoff);
     for (;;) {
@@ -310,57 +366,4 @@ void weft_sync_root(void)
             return;
         weft__idle_round(w, false, NULL);
     }
-}
-
-/* ---- futures ---- */
-
-struct weft_future {
-    uint32_t owner;                 /* worker that spawned it */
-    uint32_t pad;
-    weft__chanb ch;                 /* the result channel... */
-    unsigned char room[WEFT_ARGS_MAX]; /* ...and its bytes */
-};
-_Static_assert(sizeof(struct weft_future) <= WEFT_POOL_BLOCK_SIZE, "future fits a pool block");
-
-weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size)
-{
-    weft__worker *w = self_or_die("weft_spawn_future");
-    weft_future *fut = weft__pool_alloc(&w->pool);
-    fut->owner = w->id;
-    weft__chanb_init(&fut->ch);
-    push_detached(w, fn, args, size, &fut->ch, w->id + 1);
-    return fut;
-}
-
-bool weft_future_ready(const weft_future *fut)
-{
-    return weft__chanb_is_full(&fut->ch);
-}
-
-void weft_future_get(weft_future *fut, void *out, size_t size)
-{
-    weft__worker *w = weft__self();
-    if (w) {
-        work_until_full(w, &fut->ch);
-    } else {
-        /* A foreign thread: timed backoff sleeps only (capped below the
-         * park level, since no worker knows to notify this thread). */
-        weft__backoff b;
-        weft__rng r;
-        weft__notifier n;
-        weft__backoff_reset(&b);
-        weft__rng_seed(&r, (uint64_t)(uintptr_t)fut);
-        weft__notifier_init(&n);
-        while (!weft__chanb_is_full(&fut->ch)) {
-            if (b.lg_w + 1 >= WEFT_BACKOFF_PARK_LG) b.lg_w = WEFT_BACKOFF_PARK_LG - 2;
-            weft__backoff_wait(&b, &r, &n, weft__notifier_prepare_park(&n));
-        }
-    }
-    if (out) memcpy(out, fut->ch.buf, size < WEFT_ARGS_MAX ? size : WEFT_ARGS_MAX);
-}
-
-void weft_future_free(weft_future *fut)
-{
-    weft__worker *w = weft__self();
-    weft__pool_free(w ? &w->pool : NULL, fut);
 }

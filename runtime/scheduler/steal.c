@@ -14,9 +14,13 @@
 
 static void *block_alloc(void *ctx) { return weft__pool_alloc((weft__pool *)ctx); }
 
-void weft__send_req_to(uint32_t victim, weft__steal_req *r)
+void weft__send_req_to(weft__worker *w, uint32_t victim, weft__steal_req *r)
 {
     weft__worker *v = weft__rt->workers[victim];
+    /* The thief's mailbox is empty when its request leaves: whoever holds
+     * the request is the only one who may fill it (ship). */
+    if (r == &w->req) WEFT__ASSERT_CMP(weft__chanp_is_full(&w->mailbox), ==, false);
+    weft__req_hand_off(w, r);
     weft__mpsc_send(&v->requests, &r->node);
     /* The victim may be parked: notify() after the send (its Dekker pair is
      * the victim's prepare_park before it re-checks its channel). */
@@ -28,16 +32,17 @@ void weft__update_limit(weft__worker *w)
     w->hot->limit = (w->nwaiting || w->lingering) ? 0 : w->deque.cap;
 }
 
-/* Ships up to max of w's oldest pending frames to worker `to`. The request
- * that asked must not be touched after this returns true (the thief owns it
- * again once the mailbox send is visible). */
-static bool ship(weft__worker *w, uint32_t to, uint32_t max)
+/* Ships up to max of w's oldest pending frames to r's thief, answering r.
+ * r must not be touched after this returns true (the thief owns it again
+ * once the mailbox send is visible); after false w still holds it. */
+static bool ship(weft__worker *w, weft__steal_req *r, uint32_t max)
 {
-    weft__shipped *first, *last;
-    uint32_t n = weft__deque_steal(&w->deque, w->hot->top, max, w->id, block_alloc, &w->pool,
-                                   &first, &last);
+    weft__shipped *first;
+    uint32_t n = weft__deque_steal(&w->deque, w->hot->top, max, w->id, block_alloc, &w->pool, &first);
     if (n == 0) return false;
+    uint32_t to = r->thief;
     weft__worker *t = weft__rt->workers[to];
+    weft__req_hand_off(w, r);
     if (!weft__chanp_try_send(&t->mailbox, first)) {
         /* A thief has one request out and empties its mailbox before it
          * sends the next, so the slot is always free here. */
@@ -60,8 +65,7 @@ void weft__share_with_children(weft__worker *w)
 {
     while (w->nwaiting > 0) {
         weft__steal_req *r = w->waiting[w->nwaiting - 1];
-        uint32_t child = r->thief;
-        if (!ship(w, child, share_of(w, true))) break;
+        if (!ship(w, r, share_of(w, true))) break;
         w->nwaiting--;
         w->m.shared++;
     }
@@ -74,13 +78,13 @@ static void relay_or_return(weft__worker *w, weft__steal_req *r)
     weft__sparseset_remove(&r->untried, w->id);
     if (weft__sparseset_len(&r->untried) == 0) {
         w->m.reqs_declined++;
-        weft__send_req_to(r->thief, r);
+        weft__send_req_to(w, r->thief, r);
         return;
     }
     uint32_t v = weft__sparseset_pick(&r->untried, &w->rng);
     weft__sparseset_remove(&r->untried, v);
     w->m.reqs_relayed++;
-    weft__send_req_to(v, r);
+    weft__send_req_to(w, v, r);
 }
 
 /* Model-checked in verify/steal.pml (docs/verification.md). */
@@ -91,6 +95,7 @@ uint32_t weft__handle_requests(weft__worker *w)
     while ((node = weft__mpsc_try_recv(&w->requests)) != NULL) {
         n++;
         weft__steal_req *r = (weft__steal_req *)node;
+        weft__req_take(w, r);
         if (r->thief == w->id) {
             /* My own request, back from its round: nobody had work. */
             w->req_out = false;
@@ -99,12 +104,12 @@ uint32_t weft__handle_requests(weft__worker *w)
         }
         if (r->state == WEFT__REQ_WAITING) {
             /* A child going to sleep: keep its request, share when I can. */
+            WEFT__ASSERT_CMP(w->nwaiting, <, w->nchildren);
             w->waiting[w->nwaiting++] = r;
             weft__share_with_children(w);
             continue;
         }
-        uint32_t thief = r->thief;
-        if (ship(w, thief, share_of(w, r->half))) {
+        if (ship(w, r, share_of(w, r->half))) {
             w->m.reqs_answered++;
             continue;
         }
@@ -132,7 +137,7 @@ void weft__send_request(weft__worker *w)
     uint32_t v = weft__sparseset_pick(&r->untried, &w->rng);
     weft__sparseset_remove(&r->untried, v);
     w->m.reqs_sent++;
-    weft__send_req_to(v, r);
+    weft__send_req_to(w, v, r);
 }
 
 /* Adaptive stealing: every 25 thefts, look at how long the work of a theft
@@ -168,6 +173,7 @@ bool weft__receive(weft__worker *w)
     if (s == NULL) return false;
     /* The batch answers my request (mine again) or shares with me as a
      * waiting child; either way nothing of mine is away any more. */
+    weft__req_take(w, &w->req);
     w->req_out = false;
     w->req_back = false;
     weft__backoff_reset(&w->backoff); /* work came: idle rounds start over */

@@ -11,14 +11,19 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <weft.h>
 #include "flowvar/chan.h"
 #include "runtime/channels/mpsc.h"
 #include "runtime/config/config.h"
 #include "runtime/deque/deque.h"
+#include "runtime/instrumentation/metrics.h"
+#include "runtime/instrumentation/trace.h"
 #include "runtime/memory/pool.h"
 #include "runtime/parking/backoff.h"
 #include "runtime/parking/notifier.h"
+#include "runtime/util/prim.h"
+#include "runtime/util/check.h"
 #include "runtime/util/rng.h"
 #include "runtime/util/sparseset.h"
 
@@ -33,24 +38,14 @@ typedef struct weft__steal_req {
     uint32_t state;               /* STEALING, or WAITING at the thief's parent */
     uint32_t half;                /* 1: the thief asks for half the victim's tasks */
     weft__sparseset untried;      /* victims not asked yet */
+#ifndef NDEBUG
+    /* Debug builds: the id + 1 of the worker holding the request, 0 while it
+     * travels (in a request channel, or answered, in the thief's mailbox).
+     * Set on receipt and cleared on send by weft__req_take/weft__req_hand_off,
+     * which check that nobody else held it. */
+    _Atomic uint32_t holder;
+#endif
 } weft__steal_req;
-
-/* Per-worker counters (WEFT_METRICS=1). Owner-written, read after join. */
-typedef struct weft__metrics {
-    uint64_t tasks_run;        /* tasks run by the scheduler (not inline syncs) */
-    uint64_t spawns_slow;      /* spawns that took the slow path */
-    uint64_t reqs_sent;        /* steal requests this worker sent */
-    uint64_t reqs_relayed;     /* requests it passed on, having no work */
-    uint64_t reqs_declined;    /* requests it returned to their thief (all tried) */
-    uint64_t reqs_answered;    /* requests it answered with tasks */
-    uint64_t tasks_shipped;    /* tasks it shipped to thieves */
-    uint64_t thefts;           /* batches it received */
-    uint64_t thefts_half;      /* of them asked as steal-half */
-    uint64_t shared;           /* batches shared with waiting children */
-    uint64_t parks;            /* times it slept on its notifier */
-} weft__metrics;
-
-typedef struct weft__trace_ev { uint64_t t0, t1; uint32_t kind; } weft__trace_ev;
 
 typedef struct weft__worker {
     /* SHARED: thieves send requests here; tasks arrive in the mailbox; the
@@ -85,8 +80,7 @@ typedef struct weft__worker {
     bool steal_half;
 
     weft__metrics m;
-    weft__trace_ev *trace;
-    uint32_t ntrace, trace_cap;
+    weft__trace *trace;           /* NULL without WEFT_TRACE */
 
     pthread_t thread;
 } weft__worker;
@@ -97,36 +91,145 @@ typedef struct weft__runtime {
     weft__worker **workers;
     _Atomic int stop;             /* set by weft_exit; workers leave their loop */
     uint64_t t_start_ns;
+    FILE *trace_file;             /* cfg.trace_path, opened by weft_init (NULL: no trace) */
 } weft__runtime;
 
 extern weft__runtime *weft__rt;
 
-/* scheduler/steal.c */
-/* Takes every steal request waiting for w: answers, relays, returns or keeps
- * (a waiting child) each. Returns how many it took. */
-uint32_t weft__handle_requests(weft__worker *w);
-bool weft__receive(weft__worker *w);
-void weft__send_request(weft__worker *w);
-void weft__share_with_children(weft__worker *w);
-void weft__update_limit(weft__worker *w);
-void weft__theft_done(weft__worker *w);
-void weft__send_req_to(uint32_t victim, weft__steal_req *r);
+/* Every function below runs on worker w's own thread (w == weft__self())
+ * unless its contract says otherwise: they read and write w's owner-only
+ * state. */
 
-/* scheduler/run.c */
-void weft__run_popped(weft__worker *w, uint32_t i);
+/* ---- scheduler/steal.c ---- */
+
+/* Takes every steal request waiting in w's channel and deals with each: its
+ * own request back (req_out cleared, req_back set); a child's WAITING request
+ * (kept in waiting[], shared with at once if w has work); any other answered
+ * with tasks (ship) or relayed to an untried victim, or returned to its thief
+ * when none is left. Returns how many it took (0: the channel was empty).
+ * After it returns w holds no request but its own and those in waiting[]
+ * (nwaiting <= nchildren). */
+uint32_t weft__handle_requests(weft__worker *w);
+
+/* Takes the batch waiting in w's mailbox, if any: splices it on top of the
+ * deque (newest on top), frees the blocks, updates the steal-half window and
+ * shares with waiting children. Returns false (and changes nothing) when the
+ * mailbox is empty. After true, w's own request is w's again (req_out and
+ * req_back false) and the mailbox is empty. */
+bool weft__receive(weft__worker *w);
+
+/* Sends w's own request (STEALING, asking for half when w->steal_half) to a
+ * random victim. Pre: !w->req_out, w holds its request, w's mailbox is empty
+ * (checked). Post: req_out, or, when w is the only worker, req_back with
+ * nothing sent. */
+void weft__send_request(weft__worker *w);
+
+/* Ships half of w's pending frames to each waiting child in turn, until the
+ * children are fed or nothing is left; resets the spawn limit. */
+void weft__share_with_children(weft__worker *w);
+
+/* Sets the inline spawn's limit: 0 (every spawn takes the slow path) while a
+ * child waits on w or a CONSUMED frame lingers under others, else the
+ * deque's capacity. Call after changing nwaiting or lingering. */
+void weft__update_limit(weft__worker *w);
+
+/* Ends the busy span of w's last theft (adaptive steal-half, steal.c): adds
+ * the time since the batch arrived to the window. Called before w asks for
+ * work again; a no-op when w has been idle since. */
+void weft__theft_done(weft__worker *w);
+
+/* Hands r, which w holds (checked), to worker `victim`: sends it into the
+ * victim's request channel and notifies the victim. After it returns w must
+ * not touch r (unless r is w's own request and comes back). Pre when r is
+ * w's own request: w's mailbox is empty (checked). */
+void weft__send_req_to(weft__worker *w, uint32_t victim, weft__steal_req *r);
+
+/* Debug builds: w has just taken r out of a channel (its request channel, or
+ * its mailbox for its own request); checks that nobody held it. */
+static inline void weft__req_take(weft__worker *w, weft__steal_req *r)
+{
+#ifndef NDEBUG
+    /* relaxed: the hand-over is ordered by the channel (the sender's
+     * weft__req_hand_off precedes its release send, our acquire take
+     * precedes this), and an exchange reads the latest value anyway. */
+    uint32_t held_by = atomic_exchange_explicit(&r->holder, w->id + 1, memory_order_relaxed);
+    WEFT__ASSERT_CMP(held_by, ==, 0u);
+#else
+    (void)w; (void)r;
+#endif
+}
+
+/* Debug builds: w, which holds r (checked), is about to send it into a
+ * channel (a request channel, or answered, its thief's mailbox). */
+static inline void weft__req_hand_off(weft__worker *w, weft__steal_req *r)
+{
+#ifndef NDEBUG
+    /* relaxed: pairs through the channel with weft__req_take, as above. */
+    uint32_t held_by = atomic_exchange_explicit(&r->holder, 0, memory_order_relaxed);
+    WEFT__ASSERT_CMP(held_by, ==, w->id + 1);
+#else
+    (void)w; (void)r;
+#endif
+}
+
+/* Debug builds: a worker's request starts in its own hand. weft_init, before
+ * the worker threads start. */
+static inline void weft__req_init_holder(weft__worker *w)
+{
+#ifndef NDEBUG
+    atomic_init(&w->req.holder, w->id + 1);
+#else
+    (void)w;
+#endif
+}
+
+/* ---- scheduler/run.c ---- */
+
+/* The calling thread's worker; dies with a message naming `what` (the API
+ * call) when the caller is not a weft worker or the runtime is not started.
+ * Any thread. */
+weft__worker *weft__self_or_die(const char *what);
+
+/* Runs the newest pending frame of w's deque, first answering waiting
+ * thieves and feeding waiting children. A detached or received frame on top
+ * is popped and run; any other runs in place (a flowvar frame becomes DONE,
+ * its result in its slot; another CONSUMED, lingering). A frame with a
+ * destination gets its result delivered. Returns false when nothing in
+ * [bottom, top) is pending (and then ran nothing). */
 bool weft__run_top(weft__worker *w);
+
 /* One idle round: answer thieves, take delivered work, ask for work, then
  * back off or park. may_wait: this worker may go WAITING at its parent (only
  * from the workers' loop). watch: a result channel the caller waits on (or
- * NULL), re-checked after registering on the notifier. */
+ * NULL), re-checked after registering on the notifier. Returns after at most
+ * one wait; the caller re-checks what it waits for. */
 void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch);
 
-/* instrumentation */
-uint64_t weft__now_ns(void);
-void weft__trace_add(weft__worker *w, uint32_t kind, uint64_t t0, uint64_t t1);
-void weft__metrics_print(void);
-void weft__trace_write(void);
+/* Pushes a frame with a destination (WEFT__DEST_NONE, or a chanb with the
+ * worker to notify + 1) on top of w's deque and answers waiting thieves.
+ * Arguments over WEFT_ARGS_MAX bytes go out of line (outofline.h). Dies
+ * when size > WEFT_ARGS_LARGE_MAX or the deque is full. */
+void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
+                         void *dest, uint32_t notify);
 
+/* Keeps w busy (its own tasks, answering thieves, stealing) until the
+ * channel ch holds a result; returns after an acquire load saw it full. ch
+ * is one whose delivery notifies w. */
+void weft__work_until_full(weft__worker *w, const weft__chanb *ch);
+
+/* The calling thread's worker, or NULL outside a worker. Any thread. */
 static inline weft__worker *weft__self(void) { return weft__tls.self; }
+
+/* Answers the steal requests waiting for w and feeds its waiting children,
+ * if any: what every entry into the runtime does that may not pass through
+ * a slow-path spawn (running a task, pushing a detached frame or a future,
+ * polling with weft_is_ready or weft_future_ready). The request count is
+ * read relaxed, as in weft__spawn_fits: a hint only; the requests themselves
+ * are taken with acquire in weft__mpsc_try_recv. */
+static inline void weft__answer_thieves(weft__worker *w)
+{
+    if (atomic_load_explicit(w->hot->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
+    if (w->nwaiting) weft__share_with_children(w);
+}
 
 #endif

@@ -1,6 +1,6 @@
 /* The sparse set of worker ids (see sparseset.h for the invariants).
- * Single-owner data: no atomics. A set travels between workers by plain copy
- * inside a steal request; whoever holds the request owns its set. */
+ * Single-owner data: no atomics. A set lives inside a steal request, which
+ * travels between workers by pointer; whoever holds the request owns its set. */
 #include "runtime/util/sparseset.h"
 
 #include <assert.h>

@@ -1,7 +1,8 @@
 /* A sparse set of worker ids in [0, WEFT_MAX_WORKERS): O(1) add, remove,
  * contains and uniform random pick. Fixed-size and self-contained (no
- * pointers), so it can travel inside a steal request from worker to worker by
- * plain copy (about 1 KiB with 256 workers); whoever holds the copy owns it.
+ * pointers, about 1 KiB with 256 workers), so it lives inside a steal request
+ * as the victims not tried yet; the request travels from worker to worker by
+ * pointer, and whoever holds the request owns its set.
  * Not thread-safe: no atomics, one owner at a time.
  *
  * Invariant: for i < len, sparse[dense[i]] == i. An id is a member iff

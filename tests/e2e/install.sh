@@ -1,41 +1,60 @@
 #!/usr/bin/env bash
-# make install into a temporary prefix, then build a ten-line program (a
-# parallel fib) the way a user would: pkg-config --cflags --libs weft against
-# the installed header and libraries, linked statically (pkg-config --static)
-# and dynamically (run with LD_LIBRARY_PATH), and check what it prints.
+# make install into a temporary prefix, then check what a user of the library
+# sees: the installed files; the version (one place, weft.h: pkg-config's
+# version and the soname's major follow it); libweft.so exporting exactly the
+# names weft.h declares with WEFT_API; and a ten-line program (a parallel
+# fib) built the way a user would, pkg-config --cflags --libs weft against the
+# installed header and libraries, linked statically (pkg-config --static)
+# and dynamically (run with LD_LIBRARY_PATH), printing the right result.
 # Usage: tests/e2e/install.sh BUILD_DIR   (runs `make install B=BUILD_DIR`
 # from the repository root; a sanitizer build dir installs its sanitized
 # library, so the program is then built with the same -fsanitize flags).
-set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-B=${1:?usage: install.sh BUILD_DIR}
-case $B in /*) ;; *) B=$PWD/$B ;; esac
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-prefix=$tmp/prefix
-fail=0
+. "$(dirname "$0")/../common/e2e.sh"
+prefix=$T/prefix
 
-# The build's sanitizer, read from its static library, so that make does
-# not rebuild objects of this build dir with other flags, and the program
-# links against what was installed.
-san=; sanflags=
-if [ -f "$B/lib/libweft.a" ]; then
-  syms=$(nm -A "$B/lib/libweft.a" 2>/dev/null | grep -E -m1 -o '__(tsan|asan)_[a-z_]*' || true)
-  case $syms in
-    __tsan*) san=thread;  sanflags="-fsanitize=thread" ;;
-    __asan*) san=address; sanflags="-fsanitize=address,undefined" ;;
-  esac
-fi
+# The build's sanitizer and allocator, read from its static library, so that
+# make does not rebuild objects of this build dir with other flags, and the
+# program links against what was installed.
+[ -f "$B/lib/libweft.a" ] || fail "$B/lib/libweft.a is not built"
+san=$(sanitizer "$B/lib/libweft.a"); sanflags=
+case $san in
+  thread)  sanflags="-fsanitize=thread" ;;
+  address) sanflags="-fsanitize=address,undefined" ;;
+esac
+alloc=libc
+nm "$B/lib/libweft.a" 2>/dev/null | grep -q ' U mallocx$' && alloc=jemalloc
 
-if ! make -C "$root" --no-print-directory B="$B" ${san:+SAN=$san OPT="-O1 -g"} PREFIX="$prefix" install \
-     >"$tmp/install.log" 2>&1; then
-  echo "FAIL: make install PREFIX=$prefix failed:"; tail -n 30 "$tmp/install.log" | sed 's/^/     /'; exit 1
+if ! make -C "$root" --no-print-directory B="$B" ${san:+SAN=$san OPT="-O1 -g"} ALLOC=$alloc \
+     PREFIX="$prefix" install >"$T/install.log" 2>&1; then
+  echo "FAIL: make install PREFIX=$prefix failed:"; tail -n 30 "$T/install.log" | sed 's/^/     /'; exit 1
 fi
-for f in include/weft.h lib/libweft.a lib/libweft.so lib/libweft.so.0 lib/pkgconfig/weft.pc; do
-  [ -e "$prefix/$f" ] || { echo "FAIL: $f not installed"; fail=1; }
+version=$(sed -n 's/^#define WEFT_VERSION "\([0-9.]*\)"$/\1/p' "$root/include/weft.h")
+major=${version%%.*}
+[ -n "$version" ] || fail "no WEFT_VERSION in include/weft.h"
+for f in include/weft.h lib/libweft.a lib/libweft.so "lib/libweft.so.$major" "lib/libweft.so.$version" \
+         lib/pkgconfig/weft.pc; do
+  [ -e "$prefix/$f" ] || bad "$f not installed"
 done
-[ $fail = 0 ] && echo "ok   installed header, libweft.a, libweft.so(.0) and weft.pc under the prefix"
+[ $failed = 0 ] && echo "ok   installed header, libweft.a, libweft.so(.$major, .$version) and weft.pc under the prefix"
+soname=$(readelf -d "$prefix/lib/libweft.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = "libweft.so.$major" ] && echo "ok   soname $soname follows WEFT_VERSION $version" ||
+  bad "soname '$soname', want libweft.so.$major (WEFT_VERSION $version)"
 
-cat > "$tmp/fib.c" <<'EOF'
+# Exports: the names declared with WEFT_API in the installed weft.h (the
+# functions, and the variable weft__tls), and the dynamic symbols libweft.so
+# defines, must be the same two lists.
+declared=$(sed -n 's/^WEFT_API[^(]*[^a-z_0-9]\(weft_[a-z_0-9]*\) *[(;].*/\1/p
+                   s/^WEFT_API[^(]* \(weft_[a-z_0-9]*\) __attribute__.*/\1/p' "$prefix/include/weft.h" | sort -u)
+exported=$(nm -D --defined-only "$prefix/lib/libweft.so" | awk '{print $NF}' | sort -u)
+n=$(echo "$declared" | grep -c .)
+[ "$n" -ge 20 ] || bad "only $n WEFT_API declarations found in weft.h"
+extra=$(comm -13 <(echo "$declared") <(echo "$exported") | tr '\n' ' ')
+missing=$(comm -23 <(echo "$declared") <(echo "$exported") | tr '\n' ' ')
+[ -z "$extra" ] || bad "libweft.so exports names weft.h does not declare: $extra"
+[ -z "$missing" ] || bad "weft.h declares names libweft.so does not export: $missing"
+[ -z "$extra$missing" ] && echo "ok   libweft.so exports exactly the $n names weft.h declares with WEFT_API"
+
+cat > "$T/fib.c" <<'EOF'
 #include <stdio.h>
 #include <weft.h>
 long fib(int n);
@@ -58,37 +77,64 @@ want="fib(25)=75025 workers=2"
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 cc=${CC:-gcc}
 
-if ! pkg-config --exists weft; then echo "FAIL: pkg-config does not find weft"; exit 1; fi
+pkg-config --exists weft || fail "pkg-config does not find weft"
 ver=$(pkg-config --modversion weft)
+[ "$ver" = "$version" ] || bad "pkg-config --modversion weft = '$ver', weft.h says $version"
 cflags=$(pkg-config --cflags weft)
 case $cflags in *"-I$prefix/include"*) echo "ok   pkg-config weft $ver: cflags '$cflags'" ;;
-  *) echo "FAIL: pkg-config --cflags weft = '$cflags' does not point at $prefix/include"; fail=1 ;; esac
+  *) bad "pkg-config --cflags weft = '$cflags' does not point at $prefix/include" ;; esac
+case "$alloc $(pkg-config --static --libs weft)" in
+  "jemalloc "*-ljemalloc*|libc*) ;;
+  libc*-ljemalloc*) bad "ALLOC=libc build: weft.pc lists -ljemalloc" ;;
+  *) bad "ALLOC=jemalloc build: weft.pc does not list -ljemalloc" ;;
+esac
 
-# Static: pkg-config --static (the private libraries libweft.a needs),
-# with -lweft pointed at the archive (-l:libweft.a), since the .so sits next
-# to it and the linker would prefer it.
-static_libs=$(pkg-config --static --libs weft | sed 's/-lweft\b/-l:libweft.a/')
+# Static: pkg-config --static gives every library libweft.a needs, hwloc's
+# own private ones (libudev) included. Every library of that list that has
+# an archive, but glibc's, is linked from it (-l:libX.a; libweft.a too, since
+# the .so sits next to it and the linker would prefer it). When all have one
+# the program is linked fully static (-static, glibc too); Debian ships no
+# libudev.a (systemd does not support static linking), so there libudev and
+# glibc stay shared, and the check is that the list of libweft.a's, hwloc's
+# and jemalloc's needs is complete.
+static_libs=
+dynamic=
+for l in $(pkg-config --static --libs weft); do
+  case $l in
+    -lc|-lm|-lpthread|-ldl|-lrt) static_libs+=" $l" ;;
+    -l*) a=lib${l#-l}.a
+         if [ "$l" = -lweft ] || [ "$($cc -print-file-name="$a")" != "$a" ]; then static_libs+=" -l:$a"
+         else static_libs+=" $l"; dynamic+=" $l"; fi ;;
+    *) static_libs+=" $l" ;;
+  esac
+done
+full=; [ -z "$dynamic" ] && [ -z "$san" ] && full=-static
 # shellcheck disable=SC2086
-if $cc -std=gnu11 $sanflags -o "$tmp/fib_static" "$tmp/fib.c" $cflags $static_libs >"$tmp/cs.log" 2>&1; then
-  out=$("$tmp/fib_static" 2>&1)
-  if [ "$out" = "$want" ] && ! ldd "$tmp/fib_static" | grep -q libweft; then
-    echo "ok   static ($static_libs): '$out', no libweft.so needed"
-  else echo "FAIL: static program printed '$out' (want '$want') or needs libweft.so"; fail=1; fi
+if $cc -std=gnu11 $sanflags $full -o "$T/fib_static" "$T/fib.c" $cflags $static_libs >"$T/cs.log" 2>&1; then
+  out=$("$T/fib_static" 2>&1)
+  shared=$(ldd "$T/fib_static" 2>&1 | grep -o 'lib\(weft\|hwloc\|jemalloc\)[^ ]*' | tr '\n' ' ')
+  if [ "$out" = "$want" ] && [ -z "$shared" ]; then
+    echo "ok   static${full:+ (-static)} ($static_libs): '$out'; shared:${dynamic:- nothing}"
+  else bad "static program printed '$out' (want '$want') or needs $shared"; fi
+  # docs/api.md: linked statically, jemalloc's malloc is the whole program's.
+  if [ "$alloc" = jemalloc ]; then
+    nm "$T/fib_static" | grep -q ' T malloc$' && echo "ok   static: malloc is jemalloc's (from libjemalloc.a)" ||
+      bad "static ALLOC=jemalloc program: malloc is not jemalloc's"
+  fi
 else
-  echo "FAIL: static build failed:"; sed 's/^/     /' "$tmp/cs.log"; fail=1
+  echo "FAIL: static build failed:"; sed 's/^/     /' "$T/cs.log"; failed=1
 fi
 
 # Shared: pkg-config --cflags --libs, run with LD_LIBRARY_PATH.
 # shellcheck disable=SC2046
-if $cc -std=gnu11 $sanflags -o "$tmp/fib_shared" "$tmp/fib.c" $(pkg-config --cflags --libs weft) >"$tmp/cd.log" 2>&1; then
-  out=$(LD_LIBRARY_PATH=$prefix/lib "$tmp/fib_shared" 2>&1)
-  lib=$(LD_LIBRARY_PATH=$prefix/lib ldd "$tmp/fib_shared" | awk '/libweft/ {print $3}')
-  if [ "$out" = "$want" ] && [ "$lib" = "$prefix/lib/libweft.so.0" ]; then
+if $cc -std=gnu11 $sanflags -o "$T/fib_shared" "$T/fib.c" $(pkg-config --cflags --libs weft) >"$T/cd.log" 2>&1; then
+  out=$(LD_LIBRARY_PATH=$prefix/lib "$T/fib_shared" 2>&1)
+  lib=$(LD_LIBRARY_PATH=$prefix/lib ldd "$T/fib_shared" | awk '/libweft/ {print $3}')
+  if [ "$out" = "$want" ] && [ "$lib" = "$prefix/lib/libweft.so.$major" ]; then
     echo "ok   shared (pkg-config --cflags --libs): '$out', libweft from $lib"
-  else echo "FAIL: shared program printed '$out' (want '$want'), libweft from '$lib'"; fail=1; fi
+  else echo "FAIL: shared program printed '$out' (want '$want'), libweft from '$lib'"; failed=1; fi
 else
-  echo "FAIL: shared build failed:"; sed 's/^/     /' "$tmp/cd.log"; fail=1
+  echo "FAIL: shared build failed:"; sed 's/^/     /' "$T/cd.log"; failed=1
 fi
 
-[ $fail = 0 ] && echo "install: all checks passed"
-exit $fail
+finish

@@ -4,22 +4,19 @@
 # table at exit, one row per worker; with WEFT_TRACE=FILE it writes valid
 # Chrome trace-event JSON holding a thread name for every worker and task
 # events for every worker the table says ran tasks. Without the variables it
-# prints and writes nothing extra; an unwritable trace path is reported and
-# does not fail the program.
+# prints and writes nothing extra; an unwritable trace path makes weft_init
+# fail with a message naming it.
 # Usage: tests/e2e/metrics_trace.sh BUILD_DIR
-set -u
-B=${1:?usage: metrics_trace.sh BUILD_DIR}
+. "$(dirname "$0")/../common/e2e.sh"
 prog=$B/tests/stress/sched_env
 [ -x "$prog" ] || { echo "FAIL: $prog not built"; exit 1; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
 
 for n in 1 3 4; do
-  if ! WEFT_NUM_THREADS=$n WEFT_METRICS=1 WEFT_TRACE=$tmp/t$n.json "$prog" >"$tmp/out$n" 2>"$tmp/err$n"; then
-    echo "FAIL: workers=$n: the program failed:"; sed 's/^/     /' "$tmp/out$n" "$tmp/err$n"; fail=1; continue
+  if ! WEFT_NUM_THREADS=$n WEFT_METRICS=1 WEFT_TRACE=$T/t$n.json "$prog" >"$T/out$n" 2>"$T/err$n"; then
+    echo "FAIL: workers=$n: the program failed:"; sed 's/^/     /' "$T/out$n" "$T/err$n"; failed=1; continue
   fi
   # The checks, in one Python script: the table from stderr, the JSON file.
-  if ! python3 - "$n" "$tmp/err$n" "$tmp/t$n.json" <<'EOF'
+  if ! python3 - "$n" "$T/err$n" "$T/t$n.json" <<'EOF'
 import json, re, sys
 n, err_path, trace_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 err = open(err_path).read().splitlines()
@@ -70,22 +67,25 @@ print(f"{'ok  ' if not bad else 'FAIL'} workers={n}: table rows {len(rows)}, tas
       f"trace: {len(evs)} events, task events per worker {[tasks.get(w, 0) for w in range(n)]}")
 sys.exit(1 if bad else 0)
 EOF
-  then fail=1; fi
+  then failed=1; fi
 done
 
 # Off by default: no table, no file.
-if ! WEFT_NUM_THREADS=2 "$prog" >"$tmp/out" 2>"$tmp/err"; then echo "FAIL: plain run failed"; fail=1; fi
-if grep -q "weft metrics" "$tmp/err"; then echo "FAIL: metrics printed without WEFT_METRICS"; fail=1
+if ! WEFT_NUM_THREADS=2 "$prog" >"$T/out" 2>"$T/err"; then echo "FAIL: plain run failed"; failed=1; fi
+if grep -q "weft metrics" "$T/err"; then echo "FAIL: metrics printed without WEFT_METRICS"; failed=1
 else echo "ok   no table without WEFT_METRICS"; fi
-if ! WEFT_NUM_THREADS=2 WEFT_METRICS=0 "$prog" >/dev/null 2>"$tmp/err0" || grep -q "weft metrics" "$tmp/err0"; then
-  echo "FAIL: WEFT_METRICS=0 printed a table or failed"; fail=1
+if ! WEFT_NUM_THREADS=2 WEFT_METRICS=0 "$prog" >/dev/null 2>"$T/err0" || grep -q "weft metrics" "$T/err0"; then
+  echo "FAIL: WEFT_METRICS=0 printed a table or failed"; failed=1
 else echo "ok   no table with WEFT_METRICS=0"; fi
 
-# An unwritable trace path: a message, exit status still 0.
-if WEFT_NUM_THREADS=2 WEFT_TRACE=$tmp/no/such/dir/t.json "$prog" >/dev/null 2>"$tmp/errw"; then
-  if grep -q "cannot write trace" "$tmp/errw"; then echo "ok   unwritable trace path reported"
-  else echo "FAIL: unwritable trace path not reported:"; sed 's/^/     /' "$tmp/errw"; fail=1; fi
-else echo "FAIL: the program failed with an unwritable trace path"; sed 's/^/     /' "$tmp/errw"; fail=1; fi
+# An unwritable trace path fails at weft_init (the program's own message
+# then carries weft_last_error, which names the variable and the path),
+# not silently at exit.
+bad=$T/no/such/dir/t.json
+if WEFT_NUM_THREADS=2 WEFT_TRACE=$bad "$prog" >/dev/null 2>"$T/errw"; then
+  echo "FAIL: the program ran with an unwritable trace path"; sed 's/^/     /' "$T/errw"; failed=1
+elif grep -q "weft_init(NULL): WEFT_TRACE='$bad': cannot open it for writing" "$T/errw"; then
+  echo "ok   unwritable trace path fails weft_init, naming it"
+else echo "FAIL: unwritable trace path not reported by weft_init:"; sed 's/^/     /' "$T/errw"; failed=1; fi
 
-[ $fail = 0 ] && echo "metrics_trace: all checks passed"
-exit $fail
+finish

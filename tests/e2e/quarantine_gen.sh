@@ -4,25 +4,21 @@
 # section 4 and every drop verdict appears in FILE.expected; the command's
 # errors (bad flags, unknown command, unwritable output) have the documented
 # exit codes. Usage: tests/e2e/quarantine_gen.sh BUILD_DIR
-set -u
-B=${1:?usage: quarantine_gen.sh BUILD_DIR}
+. "$(dirname "$0")/../common/e2e.sh"
 Q=$B/bin/quarantine
 [ -x "$Q" ] || { echo "no $Q"; exit 1; }
-dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
 
 # 1. determinism
-"$Q" gen --validators 256 --epochs 4 --seed 42 --out "$dir/a.bin" >"$dir/a.log" 2>&1 || { cat "$dir/a.log"; bad "gen seed 42 failed"; }
-"$Q" gen --validators 256 --epochs 4 --seed 42 --out "$dir/b.bin" >/dev/null 2>&1 || bad "second gen seed 42 failed"
-"$Q" gen --validators 256 --epochs 4 --seed 43 --out "$dir/c.bin" >/dev/null 2>&1 || bad "gen seed 43 failed"
-cmp -s "$dir/a.bin" "$dir/b.bin" || bad "same seed, different streams"
-cmp -s "$dir/a.bin.expected" "$dir/b.bin.expected" || bad "same seed, different FILE.expected"
-cmp -s "$dir/a.bin" "$dir/c.bin" && bad "seeds 42 and 43 gave the same stream"
-echo "stream: $(stat -c %s "$dir/a.bin") bytes, $(grep -c . "$dir/a.bin.expected") expected records"
+"$Q" gen --validators 256 --epochs 4 --seed 42 --out "$T/a.bin" >"$T/a.log" 2>&1 || { cat "$T/a.log"; bad "gen seed 42 failed"; }
+"$Q" gen --validators 256 --epochs 4 --seed 42 --out "$T/b.bin" >/dev/null 2>&1 || bad "second gen seed 42 failed"
+"$Q" gen --validators 256 --epochs 4 --seed 43 --out "$T/c.bin" >/dev/null 2>&1 || bad "gen seed 43 failed"
+cmp -s "$T/a.bin" "$T/b.bin" || bad "same seed, different streams"
+cmp -s "$T/a.bin.expected" "$T/b.bin.expected" || bad "same seed, different FILE.expected"
+cmp -s "$T/a.bin" "$T/c.bin" && bad "seeds 42 and 43 gave the same stream"
+echo "stream: $(stat -c %s "$T/a.bin") bytes, $(grep -c . "$T/a.bin.expected") expected records"
 
 # 2. every reason and drop verdict of the spec is in FILE.expected
-exp=$dir/a.bin.expected
+exp=$T/a.bin.expected
 for r in future_slot finalized duplicate wrong_proposer bad_body bad_signature double_proposal \
          bad_ancestor slot_not_after_parent; do
   grep -q "^reject block [0-9a-f]\{64\} [A-Z_]* $r\$" "$exp" || bad "no block rejected as $r"
@@ -49,18 +45,17 @@ awk '$1 == "cleared" { if ($4 != n) { print "seq " $4 " where " n " was due"; ex
 # 3. errors and help
 "$Q" gen --help >/dev/null || bad "gen --help"
 "$Q" help gen >/dev/null || bad "help gen"
-"$Q" gen --validators 256 --epochs 4 --out "$dir/x.bin" --bogus 1 2>"$dir/err"; rc=$?
-[ $rc -eq 2 ] && grep -q -- "--bogus" "$dir/err" || bad "unknown flag: rc $rc, $(head -1 "$dir/err")"
-"$Q" gen --validators 10 --epochs 4 --out "$dir/x.bin" 2>"$dir/err"; rc=$?
-[ $rc -eq 2 ] && grep -q -- "--validators" "$dir/err" || bad "too few validators: rc $rc"
-"$Q" gen --validators 256 --epochs 3 --out "$dir/x.bin" 2>"$dir/err"; rc=$?
-[ $rc -eq 2 ] && grep -q -- "--epochs" "$dir/err" || bad "too few epochs: rc $rc"
-"$Q" gen --validators 256 --epochs 4 2>"$dir/err"; rc=$?
-[ $rc -eq 2 ] && grep -q -- "--out" "$dir/err" || bad "missing --out: rc $rc"
-"$Q" gen --validators 256 --epochs 4 --out "$dir/no/such/dir/x.bin" 2>"$dir/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "cannot write" "$dir/err" || bad "unwritable output: rc $rc"
-"$Q" frobnicate 2>"$dir/err"; rc=$?
-[ $rc -eq 2 ] && grep -q "frobnicate" "$dir/err" || bad "unknown command: rc $rc"
+"$Q" gen --validators 256 --epochs 4 --out "$T/x.bin" --bogus 1 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--bogus" "$T/err" || bad "unknown flag: rc $rc, $(head -1 "$T/err")"
+"$Q" gen --validators 10 --epochs 4 --out "$T/x.bin" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--validators" "$T/err" || bad "too few validators: rc $rc"
+"$Q" gen --validators 256 --epochs 3 --out "$T/x.bin" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--epochs" "$T/err" || bad "too few epochs: rc $rc"
+"$Q" gen --validators 256 --epochs 4 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--out" "$T/err" || bad "missing --out: rc $rc"
+"$Q" gen --validators 256 --epochs 4 --out "$T/no/such/dir/x.bin" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "cannot write" "$T/err" || bad "unwritable output: rc $rc"
+"$Q" frobnicate 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "frobnicate" "$T/err" || bad "unknown command: rc $rc"
 
-[ $fail -eq 0 ] && echo "quarantine_gen: ok"
-exit $fail
+finish

@@ -17,19 +17,15 @@
 # Cases at offset 0 (HELLO of the wrong size or magic, no HELLO, an empty
 # file) leave no rows.
 # Usage: tests/e2e/quarantine_malformed.sh BUILD_DIR
-set -u
-B=${1:-build}
+. "$(dirname "$0")/../common/e2e.sh"
 Q=$B/bin/quarantine
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 [ -x "$Q" ] || fail "$Q is not built"
 command -v sqlite3 >/dev/null || fail "sqlite3 (the CLI) is needed to compare stores"
 command -v python3 >/dev/null || fail "python3 is needed to cut frames"
 # Sanitizer builds are several times slower: there the serial replay (no
 # threads of its own but the store's) is compared on every third case only.
 SAN=0
-strings "$Q" 2>/dev/null | grep -q -m1 '__tsan_\|__asan_' && SAN=1
+[ -n "$(sanitizer "$Q")" ] && SAN=1
 
 $Q gen --validators 256 --epochs 4 --seed 21 --out "$T/s.bin" >"$T/gen.log" 2>&1 || { cat "$T/gen.log"; fail "gen"; }
 $Q replay --input "$T/s.bin" --db "$T/full.db" >"$T/full.log" 2>&1 || { cat "$T/full.log"; fail "replay of the whole stream"; }

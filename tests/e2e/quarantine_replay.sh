@@ -9,20 +9,13 @@
 #   3. a database path whose folder is missing is a clear error, non-zero
 #      exit, before any work (no file created).
 # Usage: tests/e2e/quarantine_replay.sh BUILD_DIR
-set -u
-B=${1:-build}
+. "$(dirname "$0")/../common/e2e.sh"
 Q=$B/bin/quarantine
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-# Runs a command that may be killed; the subshell keeps bash's "Killed"
-# notice off the log. Returns the command's status (137 when SIGKILLed).
-quiet() { ( "$@" >/dev/null 2>&1; rc=$?; exit $rc ) 2>/dev/null; }
 [ -x "$Q" ] || fail "$Q is not built"
 command -v sqlite3 >/dev/null || fail "sqlite3 (the CLI) is needed to compare stores"
 
 # Sanitizer builds are several times slower: smaller streams there.
-if strings "$Q" 2>/dev/null | grep -q -m1 '__tsan_\|__asan_'; then V=256; E=4; else V=512; E=6; fi
+if [ -n "$(sanitizer "$Q")" ]; then V=256; E=4; else V=512; E=6; fi
 
 # ---------------------------------------------------------------- 1. gen, replay, check
 $Q gen --validators "$V" --epochs "$E" --seed 7 --out "$T/s.bin" >"$T/gen.log" 2>&1 ||

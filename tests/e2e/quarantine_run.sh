@@ -17,15 +17,8 @@
 #      no summary);
 #   5. bad flags exit 2 with the usage on stderr; --help exits 0.
 # Usage: tests/e2e/quarantine_run.sh BUILD_DIR
-set -u
-B=${1:-build}
+. "$(dirname "$0")/../common/e2e.sh"
 Q=$B/bin/quarantine
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-# Runs a command that may be killed; the subshell keeps bash's "Killed"
-# notice off the log. Returns the command's status (137 when SIGKILLed).
-quiet() { ( "$@" >/dev/null 2>&1; rc=$?; exit $rc ) 2>/dev/null; }
 # The row events a store has committed (its restart marker), 0 when it has
 # none yet (killed before the first commit, or before the schema).
 committed() { sqlite3 "$1" "SELECT value FROM counters WHERE name = 'store_events'" 2>/dev/null || true; }
@@ -34,7 +27,7 @@ now_ms() { date +%s%3N; }
 command -v sqlite3 >/dev/null || fail "sqlite3 (the CLI) is needed to compare stores"
 
 # Sanitizer builds are several times slower: smaller streams there.
-if strings "$Q" 2>/dev/null | grep -q -m1 '__tsan_\|__asan_'; then
+if [ -n "$(sanitizer "$Q")" ]; then
     V=256; E=4; KV=256; KE=5
 else
     V=512; E=4; KV=1024; KE=6

@@ -8,24 +8,23 @@
  * sequence number is exactly the next one expected and the node is the one
  * that producer preallocated for it), the totals are exact, the approximate
  * count stays within what in-flight sends allow and is 0 at the end.
- * A hang ends the program through alarm(). Exit status 0 = pass.
+ * A hang ends the program through the watchdog (tests/common/harness.h),
+ * which says how many messages arrived. Exit status 0 = pass.
  *
  * N = 1,000,000 (500,000 under WEFT_SANITIZE, where a run still takes only
  * seconds); WEFT_SOAK=1 runs 10 rounds.
  */
 #include <pthread.h>
-#include <signal.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sched.h>
 
 #include "runtime/channels/mpsc.h"
 #include "runtime/util/rng.h"
+#include "tests/common/harness.h"
 
 #define PRODUCERS 8
 #define MAX_BATCH 64
@@ -46,38 +45,6 @@ static weft__mpsc chan;
 static msg *msgs[PRODUCERS];
 static atomic_bool go;
 static _Atomic uint64_t received; /* for the watchdog's message only */
-
-/* SIGALRM: the run hung. Reports how far it got, async-signal-safely. */
-static void on_alarm(int sig)
-{
-    (void)sig;
-    char buf[96] = "mpsc_stress: FAIL: watchdog fired, received ";
-    size_t len = strlen(buf);
-    /* relaxed: a progress figure only. */
-    uint64_t r = atomic_load_explicit(&received, memory_order_relaxed);
-    char digits[24]; int k = 0;
-    do { digits[k++] = (char)('0' + r % 10); r /= 10; } while (r);
-    while (k) buf[len++] = digits[--k];
-    buf[len++] = '\n';
-    ssize_t w = write(2, buf, len); (void)w;
-    _exit(3);
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    __asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Producer p: sends msgs[p][0..N) in order, singly or in batches. */
 static void *producer(void *arg)
@@ -103,7 +70,7 @@ static void *producer(void *arg)
                 if (++spins % 64 == 0)
                     sched_yield();
                 else
-                    cpu_relax();
+                    weft__cpu_relax();
         }
         if (weft__rng_below(&rng, 2) == 0) {
             m[i].producer = p;
@@ -128,11 +95,6 @@ static void *producer(void *arg)
     }
     return NULL;
 }
-
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { \
-    fprintf(stderr, "mpsc_stress: FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); failures++; } } while (0)
 
 /* Checks one received message against the per-producer expectation.
  * Returns false on the first failure (the run stops there). */
@@ -175,7 +137,7 @@ static double round_once(unsigned round)
     int64_t min_count = 0;
     weft__rng rng;
     weft__rng_seed(&rng, 0xC0FFEEu + round);
-    double t0 = now_s();
+    uint64_t t0 = weft__now_ns();
     atomic_store(&go, true);
 
     bool ok = true;
@@ -218,7 +180,7 @@ static double round_once(unsigned round)
             if (++empties % 64 == 0)
                 sched_yield();
             else
-                cpu_relax();
+                weft__cpu_relax();
         }
         got += n;
         /* relaxed: progress for the watchdog only. */
@@ -227,7 +189,7 @@ static double round_once(unsigned round)
         if (c < min_count)
             min_count = c;
     }
-    double dt = now_s() - t0;
+    double dt = weft_test_secs_since(t0);
     if (!ok)
         exit(1);
     for (int p = 0; p < PRODUCERS; p++)
@@ -252,17 +214,15 @@ static double round_once(unsigned round)
            round, (unsigned long long)got, dt, got / dt / 1e6,
            (unsigned long long)singles, (unsigned long long)batches,
            (unsigned long long)empties, (long long)min_count);
-    if (failures)
+    if (weft_test_failures)
         exit(1);
     return dt;
 }
 
 int main(void)
 {
-    const char *soak = getenv("WEFT_SOAK");
-    unsigned rounds = (soak && strcmp(soak, "1") == 0) ? 10u : 1u;
-    signal(SIGALRM, on_alarm);
-    alarm(WATCHDOG_S * rounds);
+    unsigned rounds = weft_test_soak() ? 10u : 1u;
+    weft_test_watchdog_count("mpsc_stress", WATCHDOG_S * rounds, "received", &received);
 
     for (int p = 0; p < PRODUCERS; p++) {
         msgs[p] = malloc(sizeof(msg) * PER_PRODUCER);

@@ -12,8 +12,9 @@
  * count exactly R wakes, the acks must total W * R.
  *
  * Parks never time out, so a lost wake-up is a permanent hang, which the
- * watchdog thread turns into a failure (exit 1, with the state printed) when
- * the progress counter stands still for STALL_S seconds. Exit 0 = pass.
+ * stall watchdog (tests/common/harness.h) turns into a failure (exit 3, with
+ * the state printed) when the progress counter stands still for STALL_S
+ * seconds. Exit 0 = pass.
  * WEFT_SANITIZE: rounds / 10. WEFT_SOAK=1: rounds x 10. */
 #include <pthread.h>
 #include <sched.h>
@@ -23,10 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "runtime/parking/notifier.h"
+#include "tests/common/harness.h"
 
 #ifdef WEFT_SANITIZE
 #define SCALE_DIV 10
@@ -43,45 +43,19 @@
 /* ------------------------------------------------------------ watchdog */
 
 static _Atomic uint64_t progress;   /* bumped by every thread on every step */
-static _Atomic bool all_done;
 static _Atomic int phase;           /* 0: ping-pong, 1: broadcast */
 static void dump_pingpong(void);
 static void dump_bcast(void);
 static const char *const phase_names[2] = { "ping-pong", "broadcast" };
 static void (*const phase_dumps[2])(void) = { dump_pingpong, dump_bcast };
 
-static double now_s(void)
+/* The stall watchdog's report: which phase hung, and its state. */
+static void report(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Polls `progress` every 50 ms; when it has not moved for STALL_S seconds,
- * reports a hang (a lost wake-up) and exits the process with status 1. */
-static void *watchdog(void *arg)
-{
-    (void)arg;
-    /* relaxed loads: progress is only a liveness signal, no data rides on it. */
-    uint64_t last = atomic_load_explicit(&progress, memory_order_relaxed);
-    double since = now_s();
-    /* acquire; pairs with the release store of all_done in main (it only ends
-     * the loop; no data is read after it). */
-    while (!atomic_load_explicit(&all_done, memory_order_acquire)) {
-        usleep(50000);
-        uint64_t p = atomic_load_explicit(&progress, memory_order_relaxed);
-        if (p != last) { last = p; since = now_s(); continue; }
-        if (now_s() - since > STALL_S) {
-            /* relaxed: which phase runs is only read for the report. */
-            int ph = atomic_load_explicit(&phase, memory_order_relaxed);
-            fprintf(stderr, "FAIL notifier_stress: %s made no progress for %d s "
-                    "(a lost wake-up: threads parked forever)\n", phase_names[ph], STALL_S);
-            phase_dumps[ph]();
-            fflush(stderr);
-            _exit(1);
-        }
-    }
-    return NULL;
+    /* relaxed: which phase runs is only read for the report. */
+    int ph = atomic_load_explicit(&phase, memory_order_relaxed);
+    fprintf(stderr, "  %s: a lost wake-up (threads parked forever)\n", phase_names[ph]);
+    phase_dumps[ph]();
 }
 
 static void tick(void)
@@ -180,11 +154,11 @@ static int phase_pingpong(void)
     atomic_store(&turn, 0);
     pp_arg args[2] = { { .side = 0 }, { .side = 1 } };
     pthread_t th[2];
-    double t0 = now_s();
+    uint64_t t0 = weft__now_ns();
     for (int i = 0; i < 2; i++)
         if (pthread_create(&th[i], NULL, pingpong, &args[i]) != 0) { perror("pthread_create"); return 1; }
     for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
-    double dt = now_s() - t0;
+    double dt = weft_test_secs_since(t0);
     uint64_t end = atomic_load(&turn);
     bool ok = end == pp_rounds && args[0].handoffs == pp_rounds / 2
               && args[1].handoffs == pp_rounds / 2
@@ -261,14 +235,14 @@ static int phase_broadcast(void)
     memset(args, 0, sizeof args);
     uint64_t notifier_parks = 0;
     pthread_t th[BCAST_WAITERS + 1];
-    double t0 = now_s();
+    uint64_t t0 = weft__now_ns();
     for (int i = 0; i < BCAST_WAITERS; i++)
         if (pthread_create(&th[i], NULL, bcast_waiter, &args[i]) != 0) { perror("pthread_create"); return 1; }
     if (pthread_create(&th[BCAST_WAITERS], NULL, bcast_notifier, &notifier_parks) != 0) {
         perror("pthread_create"); return 1;
     }
     for (int i = 0; i <= BCAST_WAITERS; i++) pthread_join(th[i], NULL);
-    double dt = now_s() - t0;
+    double dt = weft_test_secs_since(t0);
     bool ok = atomic_load(&acks) == bc_rounds * BCAST_WAITERS
               && atomic_load(&note_gen.waiters) == 0 && atomic_load(&note_ack.waiters) == 0;
     uint64_t wakes = 0, parks = 0;
@@ -292,18 +266,14 @@ static int phase_broadcast(void)
 
 int main(void)
 {
-    const char *soak = getenv("WEFT_SOAK");
-    uint64_t mult = soak && strcmp(soak, "1") == 0 ? 10 : 1;
+    uint64_t mult = weft_test_soak() ? 10 : 1;
     pp_rounds = (uint64_t)PINGPONG_ROUNDS * mult;
     bc_rounds = (uint64_t)BCAST_ROUNDS * mult;
 
-    pthread_t wd;
-    if (pthread_create(&wd, NULL, watchdog, NULL) != 0) { perror("pthread_create"); return 1; }
+    weft_test_stall_watchdog_start("notifier_stress", STALL_S, &progress, report);
     int fails = phase_pingpong();
     fails += phase_broadcast();
-    /* release; pairs with the acquire load in watchdog() (ends its loop). */
-    atomic_store_explicit(&all_done, true, memory_order_release);
-    pthread_join(wd, NULL);
+    weft_test_stall_watchdog_stop();
     printf("notifier_stress: %s\n", fails ? "FAIL" : "pass");
     return fails ? 1 : 0;
 }

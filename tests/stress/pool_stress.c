@@ -18,21 +18,19 @@
  *    remote frees it received equal the blocks others freed for it;
  *  - memory stays bounded: distinct block addresses <= blocks carved from
  *    chunks, and carved <= LIMIT plus a little slack per pool.
- * A watchdog (alarm) turns a hang into a failure. WEFT_SANITIZE scales the
+ * A watchdog (tests/common/harness.h) turns a hang into a failure. WEFT_SANITIZE scales the
  * work down by 10, WEFT_SOAK=1 up by 10. Exit status 0 = pass. */
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "runtime/memory/pool.h"
 #include "runtime/util/rng.h"
+#include "tests/common/harness.h"
 
 #define NT 4
 #define LIMIT 1024              /* blocks an owner may have out at once */
@@ -264,22 +262,11 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void on_alarm(int sig)
-{
-    (void)sig;
-    static const char msg[] = "pool_stress: FAIL watchdog: no finish in time (hang?)\n";
-    ssize_t w = write(2, msg, sizeof msg - 1);
-    (void)w;
-    _exit(3);
-}
-
 int main(void)
 {
-    const char *soak = getenv("WEFT_SOAK");
-    int soak_on = soak != NULL && strcmp(soak, "1") == 0;
-    blocks_per_thread = BASE_BLOCKS * (soak_on ? 10 : 1);
-    signal(SIGALRM, on_alarm);
-    alarm(soak_on ? 1800 : 240);
+    bool soak = weft_test_soak();
+    blocks_per_thread = BASE_BLOCKS * (soak ? 10 : 1);
+    weft_test_watchdog("pool_stress", soak ? 1800 : 240);
 
     for (int i = 0; i < NT; i++) {
         weft__pool_init(&pools[i]);
@@ -289,14 +276,12 @@ int main(void)
     }
     pthread_barrier_init(&end_barrier, NULL, NT);
 
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    uint64_t t0 = weft__now_ns();
     pthread_t th[NT];
     for (int i = 0; i < NT; i++)
         if (pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i) != 0) return 2;
     for (int i = 0; i < NT; i++) pthread_join(th[i], NULL);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    double secs = weft_test_secs_since(t0);
 
     uint64_t total_alloc = 0, total_local = 0, total_remote = 0, total_carved = 0;
     for (int o = 0; o < NT; o++) {

@@ -42,7 +42,7 @@ int main(int argc, char **argv)
     int n = argc > 1 ? atoi(argv[1]) : 30;
 #endif
     if (n < 0 || n > 45) { fprintf(stderr, "usage: sched_env [n <= 45]\n"); return 2; }
-    int reps = getenv("WEFT_SOAK") && atoi(getenv("WEFT_SOAK")) ? 30 : 3;
+    int reps = weft_test_soak() ? 30 : 3;
 
     if (weft_init(NULL) != 0) {
         fprintf(stderr, "FAIL: weft_init(NULL): %s\n", weft_last_error());
@@ -54,16 +54,16 @@ int main(int argc, char **argv)
     else CHECK(nw >= 1 && nw <= MAXW, "%d workers by default", nw);
 
     long want = fib_serial(n);
-    uint64_t t0 = weft_test_now_ns();
+    uint64_t t0 = weft__now_ns();
     for (int r = 0; r < reps; r++) {
         long got = fib(n);
         CHECK(got == want, "fib(%d) = %ld, want %ld", n, got, want);
     }
-    double s = (double)(weft_test_now_ns() - t0) / 1e9 / reps;
+    double s = weft_test_secs_since(t0) / reps;
 
     /* Spread: rounds of 200 tasks until two workers ran some (10 s at most). */
     int busy = 0, rounds = 0;
-    uint64_t until = weft_test_now_ns() + 10000000000ull;
+    uint64_t until = weft__now_ns() + 10000000000ull;
     do {
         for (int i = 0; i < 200; i++) weft_spawn_detached(spread_task, &i, sizeof i);
         weft_sync_root();
@@ -71,17 +71,12 @@ int main(int argc, char **argv)
         busy = 0;
         /* seq_cst loads after weft_sync_root: see ran_on. */
         for (int i = 0; i < nw; i++) busy += atomic_load(&ran_on[i]) > 0;
-    } while (nw > 1 && busy < 2 && weft_test_now_ns() < until);
+    } while (nw > 1 && busy < 2 && weft__now_ns() < until);
     printf("sched_env: %d workers (%s), fib(%d) = %ld in %.4f s; %d rounds of 200 tasks, per worker:", nw,
            env ? "WEFT_NUM_THREADS" : "default", n, want, s, rounds);
     for (int i = 0; i < nw; i++) printf(" %ld", atomic_load(&ran_on[i]));
     printf("\n");
     CHECK(busy >= (nw > 1 ? 2 : 1), "tasks ran on %d worker(s) of %d after %d rounds", busy, nw, rounds);
     weft_exit();
-    if (weft_test_failures) {
-        fprintf(stderr, "sched_env: %d failures\n", weft_test_failures);
-        return 1;
-    }
-    printf("sched_env: all checks passed\n");
-    return 0;
+    return weft_test_result("sched_env");
 }

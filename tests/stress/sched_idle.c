@@ -75,8 +75,8 @@ static void sleep_ns(long ns)
 static volatile uint64_t sink;
 static void spin_ns(long ns)
 {
-    uint64_t end = weft_test_clock_ns(CLOCK_MONOTONIC) + (uint64_t)ns, x = 1;
-    while (weft_test_clock_ns(CLOCK_MONOTONIC) < end)
+    uint64_t end = weft__now_ns() + (uint64_t)ns, x = 1;
+    while (weft__now_ns() < end)
         for (int i = 0; i < 1000; i++) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
     sink = x;
 }
@@ -111,11 +111,11 @@ static void idle_case(const char *name, int with_sync_root)
     work();
     if (with_sync_root) weft_sync_root();
     sleep_ns(SETTLE_NS);
-    uint64_t w0 = weft_test_clock_ns(CLOCK_MONOTONIC);
+    uint64_t w0 = weft__now_ns();
     double c0 = process_cpu_s();
     sleep_ns(WINDOW_NS);
     double c1 = process_cpu_s();
-    double wall = (double)(weft_test_clock_ns(CLOCK_MONOTONIC) - w0) / 1e9;
+    double wall = weft_test_secs_since(w0);
     double pct = 100.0 * (c1 - c0) / wall;
     printf("  %-10s workers=%d: process CPU %.2f%% of one core over %.2f s (limit %.0f%%)\n", name,
            weft_num_workers(), pct, wall, LIMIT_PCT);
@@ -130,9 +130,9 @@ static void busy_root_case(void)
     uint64_t t0[MAXT];
     spin_ns(SETTLE_NS);
     for (int i = 0; i < nworkers; i++) t0[i] = weft_test_clock_ns(thread_clock(workers[i]));
-    uint64_t w0 = weft_test_clock_ns(CLOCK_MONOTONIC);
+    uint64_t w0 = weft__now_ns();
     spin_ns(WINDOW_NS);
-    double wall = (double)(weft_test_clock_ns(CLOCK_MONOTONIC) - w0) / 1e9;
+    double wall = weft_test_secs_since(w0);
     double sum = 0, worst = 0;
     printf("  busy_root  workers=%d: per worker CPU while the root computes:", weft_num_workers());
     for (int i = 0; i < nworkers; i++) {
@@ -153,7 +153,7 @@ static void *nothing(void *arg) { return arg; }
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    int reps = getenv("WEFT_SOAK") && atoi(getenv("WEFT_SOAK")) ? 10 : 1;
+    int reps = weft_test_soak() ? 10 : 1;
     weft_test_watchdog("sched_idle", 60 * (unsigned)reps);
     /* A first thread started and joined before any snapshot: sanitizer
      * runtimes start their own helper thread at the first pthread_create
@@ -177,10 +177,5 @@ int main(void)
             weft_exit();
         }
     }
-    if (weft_test_failures) {
-        fprintf(stderr, "sched_idle: %d failures\n", weft_test_failures);
-        return 1;
-    }
-    printf("sched_idle: all checks passed\n");
-    return 0;
+    return weft_test_result("sched_idle");
 }

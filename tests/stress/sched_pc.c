@@ -103,7 +103,7 @@ static void producer_consumer(int nw, long nprod)
     atomic_store(&sum_top, 0); atomic_store(&sum_child, 0); atomic_store(&fib_wrong, 0);
     for (int i = 0; i < MAXW; i++) atomic_store(&ran_on[i], 0);
 
-    uint64_t t0 = weft_test_now_ns();
+    uint64_t t0 = weft__now_ns();
     weft_future *prod = weft_spawn_future(producer_task, &nprod, sizeof nprod);
     static weft_future *fut[NFUT];
     for (long i = 0; i < NFUT; i++) fut[i] = weft_spawn_future(square_task, &i, sizeof i);
@@ -139,7 +139,7 @@ static void producer_consumer(int nw, long nprod)
         }
     }
     weft_sync_root();
-    double s = (double)(weft_test_now_ns() - t0) / 1e9;
+    double s = weft_test_secs_since(t0);
 
     /* The seq_cst loads below follow weft_sync_root (see the note above
      * the counters): every task's increments are visible. */
@@ -193,14 +193,14 @@ static void long_task(void *buf)
     for (long i = 0; i < NLONG; i++) weft_spawn_detached(small_task, &i, sizeof i);
     /* Serial work for as long as the small tasks take, which only other
      * workers can run: this worker answers their requests now and then. */
-    uint64_t deadline = weft_test_now_ns() + 30000000000ull;
+    uint64_t deadline = weft__now_ns() + 30000000000ull;
     long iters = 0;
     /* acquire; pairs with the release increments in small_task. */
     while (atomic_load_explicit(&long_done, memory_order_acquire) < NLONG) {
         weft_test_spin_ns(2000);
         weft_load_balance();
         iters++;
-        if (weft_test_now_ns() > deadline) {
+        if (weft__now_ns() > deadline) {
             /* relaxed: read by the root after weft_sync_root. */
             atomic_store_explicit(&long_timed_out, 1, memory_order_relaxed);
             break;
@@ -217,11 +217,11 @@ static void long_task_balances(int nw)
     atomic_store(&long_done, 0);
     atomic_store(&long_timed_out, 0);
     for (int i = 0; i < MAXW; i++) atomic_store(&ran_on[i], 0);
-    uint64_t t0 = weft_test_now_ns();
+    uint64_t t0 = weft__now_ns();
     int dummy = 0;
     weft_spawn_detached(long_task, &dummy, sizeof dummy);
     weft_sync_root();
-    double s = (double)(weft_test_now_ns() - t0) / 1e9;
+    double s = weft_test_secs_since(t0);
     int me = atomic_load(&long_worker);
     CHECK(!atomic_load(&long_timed_out), "workers=%d: the long task's small tasks did not finish in 30 s", nw);
     CHECK(atomic_load(&long_done) == NLONG, "workers=%d: %ld small tasks ran, want %d", nw,
@@ -248,7 +248,7 @@ static void long_task_balances(int nw)
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    int soak = getenv("WEFT_SOAK") && atoi(getenv("WEFT_SOAK"));
+    int soak = weft_test_soak();
     weft_test_watchdog("sched_pc", soak ? 1800 : 240);
     CHECK(fib_serial(15) == 610, "fib_serial");
     for (int nw = 2; nw <= 6; nw++) {
@@ -265,10 +265,5 @@ int main(void)
         }
         weft_exit();
     }
-    if (weft_test_failures) {
-        fprintf(stderr, "sched_pc: %d failures\n", weft_test_failures);
-        return 1;
-    }
-    printf("sched_pc: all checks passed\n");
-    return 0;
+    return weft_test_result("sched_pc");
 }

@@ -67,6 +67,26 @@ long chain(int depth)
     return WEFT_SYNC(f) + 1;
 }
 
+/* ---- six arguments of five types (the largest generated arity): each
+ * must land at its own offset of the frame ---- */
+long six(int depth, char a, short b, int c, long d, double e);
+WEFT_TASK_6(long, six, int, char, short, int, long, double)
+static long six_serial(int depth, char a, short b, int c, long d, double e)
+{
+    long here = a + 10L * b + 100L * c + 1000L * d + (long)(10000 * e);
+    if (depth == 0) return here;
+    return six_serial(depth - 1, (char)(a + 1), (short)(b + 2), c + 3, d + 4, e + 0.5) +
+           six_serial(depth - 1, a, b, c, d, e) + here;
+}
+long six(int depth, char a, short b, int c, long d, double e)
+{
+    long here = a + 10L * b + 100L * c + 1000L * d + (long)(10000 * e);
+    if (depth == 0) return here;
+    WEFT_FLOWVAR(six) f = WEFT_SPAWN(six, depth - 1, (char)(a + 1), (short)(b + 2), c + 3, d + 4, e + 0.5);
+    long r = six(depth - 1, a, b, c, d, e);
+    return WEFT_SYNC(f) + r + here;
+}
+
 /* ---- a void task: a parallel sum into a counter ---- */
 static _Atomic long void_sum;
 void add_range(long lo, long hi);
@@ -145,6 +165,8 @@ int main(void)
         atomic_store(&void_sum, 0);
         add_range(0, 100000);
         CHECK(atomic_load(&void_sum) == 100000L * 99999 / 2, "workers=%d void sum %ld", n, atomic_load(&void_sum));
+        long s6 = six(12, 1, 2, 3, 4, 5.0), s6_want = six_serial(12, 1, 2, 3, 4, 5.0);
+        CHECK(s6 == s6_want, "workers=%d six-argument tree %ld want %ld", n, s6, s6_want);
         long c = chain(20000);
         CHECK(c == 20000, "workers=%d chain=%ld", n, c);
 
@@ -205,7 +227,5 @@ int main(void)
         weft_exit();
     }
     printf("init/exit x%d ok\n", cycles);
-    if (weft_test_failures) { fprintf(stderr, "%d failures\n", weft_test_failures); return 1; }
-    printf("sched_spawn: all checks passed\n");
-    return 0;
+    return weft_test_result("sched_spawn");
 }

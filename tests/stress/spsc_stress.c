@@ -7,23 +7,22 @@
  *     checksum of both); the consumer alternates try_recv into a buffer
  *     (checking the bytes past the payload length stay untouched) with
  *     is_full + reading in place + clear, and checks every byte.
- * A hang ends the program through alarm(). Exit status 0 = pass.
+ * A hang ends the program through the watchdog (tests/common/harness.h),
+ * which says how many items arrived. Exit status 0 = pass.
  *
  * N = 10,000,000 per phase (divided by 50 under WEFT_SANITIZE: TSan makes each hand-off ~40x slower); WEFT_SOAK=1
  * multiplies it by 10.
  */
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "flowvar/chan.h"
+#include "tests/common/harness.h"
 
 #ifdef WEFT_SANITIZE
 #define ITEMS 200000ull
@@ -38,45 +37,13 @@ static weft__chanp chp;
 static weft__chanb *chb;
 static _Atomic uint64_t progress; /* for the watchdog's message only */
 
-/* SIGALRM: the run hung. Reports how far it got, async-signal-safely. */
-static void on_alarm(int sig)
-{
-    (void)sig;
-    char buf[96] = "spsc_stress: FAIL: watchdog fired, items received ";
-    size_t len = strlen(buf);
-    /* relaxed: a progress figure only. */
-    uint64_t r = atomic_load_explicit(&progress, memory_order_relaxed);
-    char digits[24]; int k = 0;
-    do { digits[k++] = (char)('0' + r % 10); r /= 10; } while (r);
-    while (k) buf[len++] = digits[--k];
-    buf[len++] = '\n';
-    ssize_t w = write(2, buf, len); (void)w;
-    _exit(3);
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    __asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 /* One round of waiting: relax, and yield now and then (2 shared cores). */
 static inline void wait_a_bit(unsigned *spins)
 {
     if (++*spins % 128 == 0)
         sched_yield();
     else
-        cpu_relax();
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+        weft__cpu_relax();
 }
 
 static uint64_t mix(uint64_t x)  /* splitmix64 finaliser */
@@ -112,7 +79,7 @@ static int chanp_phase(void)
 {
     weft__chanp_init(&chp);
     pthread_t th;
-    double t0 = now_s();
+    uint64_t t0 = weft__now_ns();
     if (pthread_create(&th, NULL, chanp_producer, NULL) != 0) {
         perror("pthread_create");
         exit(2);
@@ -134,7 +101,7 @@ static int chanp_phase(void)
         atomic_store_explicit(&progress, s + 1, memory_order_relaxed);
     }
     pthread_join(th, NULL);
-    double dt = now_s() - t0;
+    double dt = weft_test_secs_since(t0);
     if (weft__chanp_is_full(&chp) || weft__chanp_try_recv(&chp) != NULL) {
         fprintf(stderr, "spsc_stress: FAIL chanp: an item after the last\n");
         return 1;
@@ -176,7 +143,7 @@ static int chanb_phase(void)
     }
     weft__chanb_init(chb);
     pthread_t th;
-    double t0 = now_s();
+    uint64_t t0 = weft__now_ns();
     if (pthread_create(&th, NULL, chanb_producer, NULL) != 0) {
         perror("pthread_create");
         exit(2);
@@ -215,7 +182,7 @@ static int chanb_phase(void)
         atomic_store_explicit(&progress, s + 1, memory_order_relaxed);
     }
     pthread_join(th, NULL);
-    double dt = now_s() - t0;
+    double dt = weft_test_secs_since(t0);
     unsigned char tmp[PAYLOAD_MAX];
     if (weft__chanb_is_full(chb) || weft__chanb_try_recv(chb, tmp, sizeof tmp)) {
         fprintf(stderr, "spsc_stress: FAIL chanb: a payload after the last\n");
@@ -230,11 +197,9 @@ static int chanb_phase(void)
 
 int main(void)
 {
-    const char *soak = getenv("WEFT_SOAK");
-    unsigned mult = (soak && strcmp(soak, "1") == 0) ? 10u : 1u;
+    unsigned mult = weft_test_soak() ? 10u : 1u;
     items = ITEMS * mult;
-    signal(SIGALRM, on_alarm);
-    alarm(WATCHDOG_S * mult);
+    weft_test_watchdog_count("spsc_stress", WATCHDOG_S * mult, "items received", &progress);
     if (chanp_phase() != 0 || chanb_phase() != 0)
         return 1;
     printf("spsc_stress: PASS\n");

@@ -4,17 +4,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runtime/parking/backoff.h"
+#include "runtime/util/prim.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+/* Seconds on the runtime's one monotonic clock. */
+static double now_s(void) { return (double)weft__now_ns() * 1e-9; }
 
 /* The expected values of lg_w after each of the first n steps, written from
  * the formula independently of backoff.c: level L lasts max(1, floor(log2 L))

@@ -3,17 +3,13 @@
  * per-test timeout. */
 #include <criterion/criterion.h>
 #include <pthread.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runtime/parking/notifier.h"
+#include "runtime/util/prim.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+/* Seconds on the runtime's one monotonic clock. */
+static double now_s(void) { return (double)weft__now_ns() * 1e-9; }
 
 Test(notifier, init_is_empty)
 {

@@ -3,16 +3,20 @@
  * stream of really signed items, recursive orphan resolution, unviable
  * propagation, the bounds under an orphan flood and an attestation flood
  * (tables never above their bound, every drop counted), FINALIZE, END, and
- * the store's open errors, rows and restart marker. */
+ * the store's open errors, rows and restart marker, and its guards: one
+ * holder, bound to its stream's head, a foreign database left unchanged; and
+ * time near 2^64 (future_slot without overflow). */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "quarantine/chain.c"
-#include "quarantine/engine.c"
-#include "quarantine/hashmap.c"
-#include "quarantine/store.c"
-#include "quarantine/wire.c"
+#include "quarantine/chain.h"
+#include "quarantine/engine.h"
+#include "quarantine/replay.h"
+#include "quarantine/store.h"
+#include "quarantine/wire.h"
 
 /* ------------------------------------------------------------ a recording sink */
 
@@ -267,6 +271,32 @@ Test(engine_block, future_slot_and_disparity_boundary)
     tblock b = mk_block(1, G(), 1, at(1) - Q_DISPARITY_MS); /* just in time */
     feed(&b.f);
     expect_verdict(&b.root, Q_V_CLEARED, Q_R_NONE);
+    check_counters();
+    stop();
+}
+
+/* t_ms near 2^64: now + DISPARITY_MS must not wrap (it did, and turned a
+ * block of slot 1 and an attestation of the previous epoch, both long past,
+ * into future_slot). The newest admitted slot is still exact there. */
+Test(engine_block, future_slot_does_not_wrap_near_2_64)
+{
+    start(64);
+    const uint64_t t = UINT64_MAX - 100;
+    tblock a = mk_block(1, G(), 1, t);
+    feed(&a.f);
+    expect_verdict(&a.root, Q_V_CLEARED, Q_R_NONE);
+    uint64_t epoch = q_epoch(q_current_slot(t)) - 1; /* the previous epoch: past, not too_old */
+    tatt x = mk_att(0, epoch, G(), 0, G(), t);
+    feed(&x.f);
+    expect_verdict(&x.id, Q_V_CLEARED, Q_R_NONE);
+    /* the boundary is still exact: the first slot past the disparity is future */
+    uint64_t last = q_current_slot(t) + (t % Q_SLOT_MS + Q_DISPARITY_MS) / Q_SLOT_MS;
+    tblock late = mk_block(last + 1, G(), 2, t);
+    feed(&late.f);
+    expect_verdict(&late.root, Q_V_IGNORE, Q_R_FUTURE_SLOT);
+    tblock edge = mk_block(last, G(), 3, t);
+    feed(&edge.f);
+    expect_verdict(&edge.root, Q_V_CLEARED, Q_R_NONE);
     check_counters();
     stop();
 }
@@ -851,9 +881,9 @@ Test(engine_serial, run_serial_reports_bad_streams)
     start(8);
     q_sink sink = {.emit = rec_emit, .ctx = &R};
     char err[256];
-    cr_assert_eq(q_engine_run_serial(path, &sink, NULL, err, sizeof err), -1);
+    cr_assert_eq(q_replay_file(path, &sink, NULL, err, sizeof err), -1);
     cr_assert(strstr(err, "byte offset") != NULL, "%s", err);
-    cr_assert_eq(q_engine_run_serial("/nonexistent/stream", &sink, NULL, err, sizeof err), -1);
+    cr_assert_eq(q_replay_file("/nonexistent/stream", &sink, NULL, err, sizeof err), -1);
     unlink(path);
     stop();
 }
@@ -863,9 +893,9 @@ Test(engine_serial, run_serial_reports_bad_streams)
 Test(store, missing_folder_is_a_clear_error)
 {
     char err[256];
-    cr_assert_null(q_store_open("/nonexistent-dir-h5/x.db", err, sizeof err));
+    cr_assert_null(q_store_open("/nonexistent-dir-h5/x.db", "test", err, sizeof err));
     cr_assert(strstr(err, "/nonexistent-dir-h5") != NULL, "%s", err);
-    cr_assert_null(q_store_open("/tmp", err, sizeof err));
+    cr_assert_null(q_store_open("/tmp", "test", err, sizeof err));
     cr_assert(strstr(err, "folder") != NULL, "%s", err);
 }
 
@@ -879,12 +909,39 @@ static int64_t count_rows(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* A stream head: an encoded HELLO of n validators, then `fill` bytes of tag
+ * (a stand-in for the frames after it; the store compares bytes only). */
+static q_head *mk_head(uint32_t n, size_t fill, uint8_t tag)
+{
+    static q_head h[4];
+    static int next;
+    q_head *p = &h[next++ % 4];
+    q_frame f = {.kind = Q_KIND_HELLO, .t_ms = 0};
+    f.u.hello.n_validators = n;
+    p->len = q_frame_encode(&f, p->bytes, sizeof p->bytes);
+    cr_assert(p->len > 0 && p->len + fill <= Q_HEAD_BYTES);
+    memset(p->bytes + p->len, tag, fill);
+    p->len += fill;
+    return p;
+}
+
+/* The head of the events recorded in R (any fixed head: one stream). */
+#define R_HEAD mk_head(64, 100, 0xab)
+
+/* Opens and starts a store on head; NULL with the reason in err. */
+static q_store *store_start(const char *path, const q_head *head, char *err, size_t errlen)
+{
+    q_store *s = q_store_open(path, "quarantine unit test", err, errlen);
+    if (s && q_store_start(s, head, "test stream", err, errlen) < 0) s = NULL;
+    return s;
+}
+
 /* Sends the events of a small run to a store; stops after `limit` row events
  * when limit > 0 (as if killed: the store is closed without END). */
 static void store_run(const char *path, size_t limit)
 {
-    char err[256];
-    q_store *s = q_store_open(path, err, sizeof err);
+    char err[1024];
+    q_store *s = store_start(path, R_HEAD, err, sizeof err);
     cr_assert_not_null(s, "%s", err);
     q_sink sink = q_store_sink(s);
     size_t rows = 0;
@@ -892,7 +949,7 @@ static void store_run(const char *path, size_t limit)
         if (q_event_is_row(R.ev[i].type) && limit && rows++ == limit) break;
         sink.emit(sink.ctx, &R.ev[i]);
     }
-    cr_assert_eq(q_store_close(s, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
 }
 
 Test(store, rows_and_restart_marker)
@@ -939,4 +996,141 @@ Test(store, rows_and_restart_marker)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
     stop();
+}
+
+/* ------------------------------------------------------------ store guards */
+
+/* The whole content of a file (malloc'd), its size in *n. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    char *buf = NULL;
+    size_t cap = 0;
+    *n = 0;
+    for (;;) {
+        if (*n == cap) cr_assert_not_null(buf = realloc(buf, cap = cap ? 2 * cap : 65536));
+        size_t k = fread(buf + *n, 1, cap - *n, f);
+        if (k == 0) break;
+        *n += k;
+    }
+    fclose(f);
+    return buf;
+}
+
+static void expect_same_file(const char *path, const char *before, size_t nbefore)
+{
+    size_t n;
+    char *now = slurp(path, &n);
+    cr_assert(n == nbefore && memcmp(now, before, n) == 0, "%s changed", path);
+    free(now);
+}
+
+static void rm_dir(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(store_guard, a_second_holder_is_refused_naming_the_first)
+{
+    char dir[] = "/tmp/qstore-XXXXXX", p[64], err[1024], want[128];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/held.db", dir);
+    q_store *s = store_start(p, mk_head(64, 10, 1), err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    /* in this very process too: a flock belongs to its open file description */
+    cr_assert_null(q_store_open(p, "second", err, sizeof err));
+    snprintf(want, sizeof want, "is in use by pid %ld (quarantine unit test)", (long)getpid());
+    cr_assert(strstr(err, want) && strstr(err, p), "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    s = store_start(p, mk_head(64, 10, 1), err, sizeof err); /* released by close */
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    rm_dir(dir);
+}
+
+Test(store_guard, bound_to_the_head_of_its_stream)
+{
+    start(64);
+    tblock a = mk_block(1, G(), 1, at(1));
+    tblock b = mk_block(2, &a.root, 1, at(2));
+    feed(&a.f);
+    feed(&b.f);
+    plain(Q_KIND_END, at(3));
+    char dir[] = "/tmp/qstore-XXXXXX", p[64], err[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/bound.db", dir);
+    store_run(p, 1); /* one row event committed, on R_HEAD */
+    size_t n;
+    char *before = slurp(p, &n);
+    /* another stream: another validator count, or other bytes after HELLO */
+    const q_head *other[] = {mk_head(65, 100, 0xab), mk_head(64, 100, 0xac)};
+    for (int i = 0; i < 2; i++) {
+        cr_assert_null(store_start(p, other[i], err, sizeof err));
+        cr_assert(strstr(err, "was started on another stream than test stream") && strstr(err, "left unchanged"),
+                  "%s", err);
+        expect_same_file(p, before, n);
+    }
+    cr_assert(strstr(err, "64 validators") && strstr(err, "holds 1 row events"), "%s", err);
+    /* a cut copy (a prefix of the head) is the same stream, and so is a
+     * longer head that starts with the stored one, which then replaces it */
+    q_store *s = store_start(p, mk_head(64, 40, 0xab), err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(q_store_resumed(s), 1);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_not_null(s = store_start(p, mk_head(64, 200, 0xab), err, sizeof err), "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_not_null(s = store_start(p, R_HEAD, err, sizeof err), "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    /* now bound to the longer head: the old, shorter one is its prefix, fine;
+     * a head that agrees with the old one but not with the longer is not */
+    q_head *fork = mk_head(64, 200, 0xab);
+    fork->bytes[fork->len - 1] ^= 1;
+    cr_assert_null(store_start(p, fork, err, sizeof err));
+    cr_assert(strstr(err, "they differ at byte"), "%s", err);
+    free(before);
+    rm_dir(dir);
+    stop();
+}
+
+Test(store_guard, a_store_without_rows_takes_any_stream)
+{
+    char dir[] = "/tmp/qstore-XXXXXX", p[64], err[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/empty.db", dir);
+    q_store *s = store_start(p, mk_head(64, 10, 1), err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_not_null(s = store_start(p, mk_head(99, 10, 2), err, sizeof err), "%s", err);
+    cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+    sqlite3 *d;
+    cr_assert_eq(sqlite3_open(p, &d), SQLITE_OK);
+    cr_assert_eq(count_rows(d, "SELECT validators FROM stream"), 99);
+    sqlite3_close(d);
+    rm_dir(dir);
+}
+
+Test(store_guard, a_foreign_database_is_left_unchanged)
+{
+    char dir[] = "/tmp/qstore-XXXXXX", p[64], lock[80], err[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/foreign.db", dir);
+    snprintf(lock, sizeof lock, "%s.lock", p);
+    sqlite3 *d;
+    cr_assert_eq(sqlite3_open(p, &d), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(d, "CREATE TABLE t(x); INSERT INTO t VALUES(42)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(d);
+    size_t n;
+    char *before = slurp(p, &n);
+    cr_assert_null(q_store_open(p, "test", err, sizeof err));
+    cr_assert(strstr(err, p) && strstr(err, "not a quarantine store") && strstr(err, "'t'"), "%s", err);
+    expect_same_file(p, before, n);
+    cr_assert(access(lock, F_OK) < 0, "a lock file was made beside a foreign database");
+    cr_assert_eq(sqlite3_open(p, &d), SQLITE_OK);
+    cr_assert_eq(count_rows(d, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"), 1);
+    sqlite3_close(d);
+    free(before);
+    rm_dir(dir);
 }

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "quarantine/chain.c"
-#include "quarantine/wire.c"
+#include "quarantine/chain.h"
+#include "quarantine/wire.h"
 
 /* ------------------------------------------------------------ helpers */
 

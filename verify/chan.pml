@@ -1,12 +1,12 @@
 /* chan.pml: the single-slot SPSC channels, both flavours.
  *
- * Mirrors (main as of b95cacd):
- *   weft__chanp_try_send   flowvar/chan.c:24-38
- *   weft__chanp_try_recv   flowvar/chan.c:40-54
- *   weft__chanb_try_send   flowvar/chan.c:76-94
- *   weft__chanb_try_recv   flowvar/chan.c:96-111
+ * Mirrors (main as of 0f1ade5, with the pointer comments added):
+ *   weft__chanp_try_send   flowvar/chan.c:25-39
+ *   weft__chanp_try_recv   flowvar/chan.c:41-55
+ *   weft__chanb_try_send   flowvar/chan.c:78-96
+ *   weft__chanb_try_recv   flowvar/chan.c:98-113
  *   weft__chanb_is_full / weft__chanb_clear (the read-in-place path)
- *                          flowvar/chan.c:113-129
+ *                          flowvar/chan.c:115-131
  *
  * One producer sends the values 1..NVAL through each channel, retrying while
  * the slot is full; one consumer receives until it has them all (chanb:

@@ -1,12 +1,12 @@
 /* mpsc.pml: the intrusive MPSC channel (Vyukov's queue with a stub node).
  *
- * Mirrors (main as of b95cacd):
- *   weft__mpsc_link           runtime/channels/mpsc.c:57-77
- *   weft__mpsc_send           runtime/channels/mpsc.c:79-88
- *   weft__mpsc_send_batch     runtime/channels/mpsc.c:90-99
- *   weft__mpsc_take           runtime/channels/mpsc.c:101-157
- *   weft__mpsc_try_recv       runtime/channels/mpsc.c:159-168
- *   weft__mpsc_try_recv_batch runtime/channels/mpsc.c:170-201
+ * Mirrors (main as of 0f1ade5, with the pointer comments added):
+ *   weft__mpsc_link           runtime/channels/mpsc.c:54-74
+ *   weft__mpsc_send           runtime/channels/mpsc.c:76-85
+ *   weft__mpsc_send_batch     runtime/channels/mpsc.c:87-96
+ *   weft__mpsc_take           runtime/channels/mpsc.c:99-155
+ *   weft__mpsc_try_recv       runtime/channels/mpsc.c:157-166
+ *   weft__mpsc_try_recv_batch runtime/channels/mpsc.c:168-199
  *
  * NPROD producers each send MSGS messages (the first one with send, the
  * next pairs as one pre-linked chain with send_batch); one consumer takes

@@ -1,10 +1,10 @@
 /* notifier.pml: the futex eventcount's two-phase park against notify.
  *
- * Mirrors (main as of b95cacd):
- *   weft__notifier_prepare_park   runtime/parking/notifier.c:117-130
- *   weft__notifier_cancel_park    runtime/parking/notifier.c:132-140
- *   weft__notifier_park           runtime/parking/notifier.c:142-153
- *   weft__notifier_notify         runtime/parking/notifier.c:175-188
+ * Mirrors (main as of 0f1ade5, with the pointer comments added):
+ *   weft__notifier_prepare_park   runtime/parking/notifier.c:36-49
+ *   weft__notifier_cancel_park    runtime/parking/notifier.c:51-59
+ *   weft__notifier_park           runtime/parking/notifier.c:62-73
+ *   weft__notifier_notify         runtime/parking/notifier.c:96-109
  * and the caller's protocol of runtime/parking/notifier.h:3-6 (prepare,
  * re-check the condition, park; publish, notify).
  *

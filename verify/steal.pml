@@ -1,20 +1,20 @@
 /* steal.pml: the steal-request protocol, work sharing with WAITING
  * children, and the root's termination check, with 3 workers.
  *
- * Mirrors (main as of b95cacd):
- *   weft__send_req_to          runtime/scheduler/steal.c:17-24
- *   ship, share_of             runtime/scheduler/steal.c:31-57
- *   weft__share_with_children  runtime/scheduler/steal.c:59-69
- *   relay_or_return            runtime/scheduler/steal.c:71-83
- *   weft__handle_requests      runtime/scheduler/steal.c:85-112
- *   weft__send_request         runtime/scheduler/steal.c:114-134
- *   weft__receive              runtime/scheduler/steal.c:163-183
- *   deliver, weft__run_top     runtime/scheduler/run.c:28-85
- *   weft__idle_round           runtime/scheduler/run.c:87-152
- *   weft__spawn_slow           runtime/scheduler/run.c:154-180 (its request handling)
- *   work_until_full, weft__sync_slow  runtime/scheduler/run.c:206-266
- *   weft_sync_root             runtime/scheduler/run.c:295-311
- *   worker_main, weft_exit     runtime/scheduler/init.c:50-64, 136-156
+ * Mirrors (main as of 0f1ade5, with the pointer comments added):
+ *   weft__send_req_to          runtime/scheduler/steal.c:17-28
+ *   ship, share_of             runtime/scheduler/steal.c:35-62
+ *   weft__share_with_children  runtime/scheduler/steal.c:64-73
+ *   relay_or_return            runtime/scheduler/steal.c:76-88
+ *   weft__handle_requests      runtime/scheduler/steal.c:91-119
+ *   weft__send_request         runtime/scheduler/steal.c:121-141
+ *   weft__receive              runtime/scheduler/steal.c:170-191
+ *   deliver, weft__run_top     runtime/scheduler/run.c:31-90
+ *   weft__idle_round           runtime/scheduler/run.c:93-159
+ *   weft__spawn_slow           runtime/scheduler/run.c:161-185 (its request handling)
+ *   weft__work_until_full, weft__sync_slow  runtime/scheduler/run.c:208-217, 266-320
+ *   weft_sync_root             runtime/scheduler/run.c:353-369
+ *   worker_main, weft_exit     runtime/scheduler/init.c:50-61, 213-226
  *
  * The program: worker 0 (the root; workers 1 and 2 are its children in the
  * worker tree) spawns a flowvar task T0, syncs it, then calls weft_sync_root

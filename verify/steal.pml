@@ -362,7 +362,7 @@ inline spawn(k_) {
 /* The root's program, as one loop (one copy of run_top and idle_round, so
  * that the same state is not reached at many program counters): phase 0
  * syncs T0 (weft__sync_slow: run it if still pending here, else
- * work_until_full on its result slot), phase 1 is weft_sync_root. */
+ * weft__work_until_full on its result slot), phase 1 is weft_sync_root. */
 proctype root()
 {
     byte me = 0;

@@ -89,6 +89,7 @@ bool weft__run_top(weft__worker *w)
     return true;
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
 {
     uint32_t ticket = weft__notifier_prepare_park(&w->notifier);
@@ -348,6 +349,7 @@ bool weft_run_one(void)
     return weft__run_top(w);
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 void weft_sync_root(void)
 {
     weft__worker *w = weft__self_or_die("weft_sync_root");

@@ -11,6 +11,8 @@
  * weft__push_detached and waits through weft__work_until_full
  * (runtime/scheduler/worker.h), as a sync of a stolen lazy flowvar does.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "runtime/scheduler/worker.h"
 
@@ -31,6 +33,11 @@ weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size)
 
 bool weft_future_ready(const weft_future *fut)
 {
+    /* On a worker, answer waiting thieves first: an event loop that only
+     * polls would otherwise keep every idle worker away from the futures it
+     * spawned (tests/stress/poll_progress.c). Any other thread only reads. */
+    weft__worker *w = weft__self();
+    if (w) weft__answer_thieves(w);
     return weft__chanb_is_full(&fut->ch);
 }
 
@@ -56,8 +63,22 @@ void weft_future_get(weft_future *fut, void *out, size_t size)
     if (out) memcpy(out, fut->ch.buf, size < WEFT_ARGS_MAX ? size : WEFT_ARGS_MAX);
 }
 
+static _Noreturn void die_free(const char *msg, const weft_future *fut)
+{
+    fprintf(stderr, "weft: weft_future_free(%p): %s\n", (const void *)fut, msg);
+    abort();
+}
+
 void weft_future_free(weft_future *fut)
 {
+    /* Checked before touching the future: its block's state word lives in
+     * the pool's header (runtime/memory/pool.h), intact while the block is
+     * free. A free after the pool has handed the block out again (as a new
+     * future or a shipped task) is not caught. */
+    if (weft__pool_is_free(fut)) die_free("the future was already freed (freed twice?)", fut);
+    if (!weft__chanb_is_full(&fut->ch))
+        die_free("its result has not arrived (free a future only after weft_future_ready is "
+                 "true or weft_future_get returned)", fut);
     weft__worker *w = weft__self();
     weft__pool_free(w ? &w->pool : NULL, fut);
 }

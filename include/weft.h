@@ -27,14 +27,30 @@
 #ifndef WEFT_H
 #define WEFT_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+/* C++ (C++11 and later; the typed macros need g++ or clang++, as they need
+ * GNU C) sees the same declarations with C linkage. The two atomic fields
+ * below are std::atomic there: the same size, alignment and lock-free
+ * representation as C11's _Atomic on every target weft builds for (checked
+ * below), and only the C runtime and the inline spawn test touch them. */
 #ifdef __cplusplus
-#error "weft.h is a C11 header"
+#include <atomic>
+#include <type_traits>
+#define WEFT__ATOMIC(T) std::atomic<T>
+#define WEFT__LOAD_RELAXED(p) ((p)->load(std::memory_order_relaxed))
+#define WEFT__ALIGNAS(n) alignas(n)
+#define WEFT__STATIC_ASSERT static_assert
+extern "C" {
+#else
+#include <stdatomic.h>
+#define WEFT__ATOMIC(T) _Atomic T
+#define WEFT__LOAD_RELAXED(p) atomic_load_explicit((p), memory_order_relaxed)
+#define WEFT__ALIGNAS(n) _Alignas(n)
+#define WEFT__STATIC_ASSERT _Static_assert
 #endif
 
 /* The version, in this one place: the Makefile reads it from this line, and
@@ -47,21 +63,40 @@
 
 /* ------------------------------------------------------------------ lifecycle */
 
-/* Settings for weft_init. Zero means "default or WEFT_* environment". */
+/* The on/off fields of weft_config: WEFT_ON or WEFT_OFF (0: not set). */
+enum { WEFT_OFF = -1, WEFT_ON = 1 };
+
+/* Settings for weft_init: every setting the WEFT_* environment can make.
+ * Precedence, field by field: a non-zero (non-NULL) field wins over the
+ * environment variable, which wins over the default. So a zero-initialised
+ * struct (`weft_config cfg = {0};`, or designated initialisers naming only
+ * some fields) means "the environment, else the defaults". Fields are only
+ * ever added at the end, and their zero always means "not set". */
 typedef struct weft_config {
-    int num_threads; /* workers including the caller; 0: WEFT_NUM_THREADS, else one per core */
+    int num_threads;        /* workers including the caller, 1..256;
+                               0: WEFT_NUM_THREADS, else one per core */
+    int pin;                /* pin workers to cores: WEFT_ON or WEFT_OFF;
+                               0: WEFT_PIN, else on */
+    int metrics;            /* print the counters at weft_exit: WEFT_ON or WEFT_OFF;
+                               0: WEFT_METRICS, else off */
+    const char *trace_path; /* write a trace at weft_exit to this file (at most
+                               511 bytes; "": no trace); NULL: WEFT_TRACE, else none */
+    long deque_frames;      /* task frames per worker, 1024..16777216;
+                               0: WEFT_DEQUE_FRAMES, else 1048576 */
 } weft_config;
 
 /* Starts the runtime: the calling thread becomes worker 0 (the root worker,
  * which runs tasks too) and num_threads-1 more workers start, pinned to
- * cores. cfg may be NULL. Returns 0, or -1 when the configuration is bad or a
- * thread cannot start; weft_last_error() then says why. May be called again
- * after weft_exit. */
+ * cores. cfg may be NULL (every setting from the environment or its
+ * default). Returns 0, or -1 when a setting is bad (a field or a WEFT_*
+ * variable out of range, a trace file that cannot be opened for writing) or
+ * a thread cannot start; weft_last_error() then says why. May be called
+ * again after weft_exit. */
 WEFT_API int weft_init(const weft_config *cfg);
 
 /* Waits for every task (weft_sync_root), stops the workers and frees the
  * runtime. Called by the thread that called weft_init. Prints the metrics
- * when WEFT_METRICS=1 and writes the trace when WEFT_TRACE is set. */
+ * and writes the trace (into the file weft_init opened) when configured. */
 WEFT_API void weft_exit(void);
 
 /* The reason the last weft_init failed ("" if it did not). */
@@ -76,30 +111,41 @@ WEFT_API int weft_worker_id(void);
 
 /* ------------------------------------------------------------------ tasks */
 
-/* Bytes of arguments a task carries inline (and the most its result may use). */
+/* Bytes of arguments a task carries inline in its frame (and the result
+ * bytes a raw task writes back). */
 #define WEFT_ARGS_MAX 40
+/* Bytes of arguments (and of a typed task's result) a task may have at all:
+ * above WEFT_ARGS_MAX they travel out of line, in a heap block that the run
+ * of the task frees (see "Out-of-line arguments" in docs/architecture.md).
+ * Beyond this, pass a pointer: every spawn copies its arguments. */
+#define WEFT_ARGS_LARGE_MAX 256
 
-/* A raw task: reads its arguments from buf, and writes its result (if any)
- * back into buf. buf holds WEFT_ARGS_MAX bytes, 8-byte aligned. */
+/* A raw task: reads its arguments from buf, and writes its result (if any,
+ * at most WEFT_ARGS_MAX bytes) back into buf. buf holds WEFT_ARGS_MAX bytes
+ * (the frame's), or the arguments' size when they went out of line; 8-byte
+ * aligned. */
 typedef void (*weft_task_fn)(void *buf);
 
 /* A task frame: 64 bytes in the owner's deque (internal layout). */
 typedef struct weft__frame {
     weft_task_fn fn;         /* NULL once the frame is no longer pending */
     void *dest;              /* where the result goes (see runtime/deque) */
-    _Atomic uint32_t full;   /* \ an inline-bytes SPSC channel (flowvar/chan.h): */
+    WEFT__ATOMIC(uint32_t) full; /* \ an inline-bytes SPSC channel (flowvar/chan.h): */
     uint32_t len;            /*  | a thief sends the result of a shipped frame */
-    _Alignas(8) unsigned char buf[WEFT_ARGS_MAX]; /* / back into it */
+    WEFT__ALIGNAS(8) unsigned char buf[WEFT_ARGS_MAX]; /* / back into it */
 } weft__frame;
+WEFT__STATIC_ASSERT(sizeof(WEFT__ATOMIC(uint32_t)) == 4 && sizeof(WEFT__ATOMIC(int64_t)) == 8,
+                    "weft: atomics of the frame and the hot state keep their plain size");
+WEFT__STATIC_ASSERT(sizeof(weft__frame) == 64, "weft: a task frame is one cache line");
 
 /* A worker's hot state, one per thread (internal layout). */
 typedef struct weft__hot {
     weft__frame *frames;          /* the deque's storage */
     uint32_t top;                 /* next free frame (the head) */
     uint32_t limit;               /* spawn takes the slow path when top >= limit */
-    const _Atomic int64_t *reqs;  /* approximate count of steal requests waiting */
+    const WEFT__ATOMIC(int64_t) *reqs; /* approximate count of steal requests waiting */
     struct weft__worker *self;    /* NULL outside a worker */
-    _Alignas(8) unsigned char result[WEFT_ARGS_MAX]; /* weft_sync's result */
+    WEFT__ALIGNAS(8) unsigned char result[WEFT_ARGS_MAX]; /* weft_sync's result */
 } weft__hot;
 
 WEFT_API extern __thread weft__hot weft__tls __attribute__((tls_model("initial-exec")));
@@ -114,7 +160,10 @@ typedef struct weft_flowvar {
 #define WEFT__SYNCED 0xFFFFFFFEu
 
 WEFT_API weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size);
-WEFT_API void *weft__sync_slow(weft_flowvar *fv);
+/* task, caller: the task's name and the typed sync function's return
+ * address, passed by the typed syncs (NULL, NULL from weft_sync) for the
+ * misuse messages only: computed on the slow call, nothing on the fast path. */
+WEFT_API void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller);
 
 /* The frame check of every spawn (weft_spawn and the typed spawns): true
  * when the next spawn may write frames[top] inline, false when the slow path
@@ -127,7 +176,7 @@ static inline bool weft__spawn_fits(const weft__hot *h)
 {
     /* The expectation sits on the whole test, where the branch is made. */
     return !__builtin_expect(h->top >= h->limit ||
-                             atomic_load_explicit(h->reqs, memory_order_relaxed) > 0, 0);
+                             WEFT__LOAD_RELAXED(h->reqs) > 0, 0);
 }
 
 /* Writes a pending flowvar frame into f (the frame at the deque's head: the
@@ -153,7 +202,8 @@ static inline bool weft__sync_pops(const weft__hot *h, uint32_t i)
 }
 
 /* Spawns fn with `size` bytes of arguments copied from args (size <=
- * WEFT_ARGS_MAX). Must run on a weft worker. */
+ * WEFT_ARGS_LARGE_MAX; above WEFT_ARGS_MAX they go out of line, through
+ * weft__spawn_slow). Must run on a weft worker. */
 static inline weft_flowvar weft_spawn(weft_task_fn fn, const void *args, size_t size)
 {
     weft__hot *h = &weft__tls;
@@ -162,7 +212,8 @@ static inline weft_flowvar weft_spawn(weft_task_fn fn, const void *args, size_t 
         return weft__spawn_slow(fn, args, size);
     weft__frame_push(&h->frames[t], fn, args, size);
     h->top = t + 1;
-    return (weft_flowvar){t};
+    weft_flowvar fv = {t};
+    return fv;
 }
 
 /* Waits for the task behind fv and returns a pointer to its result bytes,
@@ -186,11 +237,13 @@ static inline void *weft_sync(weft_flowvar *fv)
         memcpy(h->result, local, WEFT_ARGS_MAX);
         return h->result;
     }
-    return weft__sync_slow(fv);
+    return weft__sync_slow(fv, NULL, NULL);
 }
 
 /* True when the task behind fv has finished, so that sync returns at once
- * without running anything. A task not yet started is not ready. */
+ * without running anything. A task not yet started is not ready. Answers
+ * the steal requests waiting for this worker first, so that a loop that only
+ * polls lets idle workers take its tasks. */
 WEFT_API bool weft_is_ready(const weft_flowvar *fv);
 
 /* Waits until every task spawned so far, anywhere, has finished. Root worker
@@ -217,12 +270,16 @@ typedef struct weft_future weft_future;
 
 /* Spawns fn and returns its future (never NULL). Must run on a weft worker. */
 WEFT_API weft_future *weft_spawn_future(weft_task_fn fn, const void *args, size_t size);
-/* True when the result has arrived (acquire: the result is then readable). */
+/* True when the result has arrived (acquire: the result is then readable).
+ * Any thread; on a worker it first answers the steal requests waiting for
+ * that worker, so that a loop that only polls lets idle workers in. */
 WEFT_API bool weft_future_ready(const weft_future *fut);
 /* Waits for the result (working meanwhile when on a worker) and copies
  * min(size, WEFT_ARGS_MAX) result bytes into out (out may be NULL). */
 WEFT_API void weft_future_get(weft_future *fut, void *out, size_t size);
-/* Frees a future whose result has arrived. */
+/* Frees a future whose result has arrived. A second free of it (while its
+ * block is still free), or a free before the result arrived, aborts with a
+ * message. */
 WEFT_API void weft_future_free(weft_future *fut);
 
 /* ------------------------------------------------------------------ idling */
@@ -246,14 +303,17 @@ WEFT_API void weft_idle_notify(weft_idle *w);
 
 /* ------------------------------------------------------------------ typed tasks */
 
-/* WEFT_TASK_n(ret, name, T1, ..., Tn), n = 0 .. 6, declares the task
+/* WEFT_TASK_n(ret, name, T1, ..., Tn), n = 0 .. 8, declares the task
  * wrappers of a function `ret name(T1, ..., Tn)` (declared before, defined
  * anywhere):
  *   WEFT_FLOWVAR(name)      the typed flowvar
  *   WEFT_SPAWN(name, ...)   spawns it, checking argument types like a call
  *   WEFT_SYNC(f)            its result, of type ret
  * WEFT_VOID_TASK_n(name, T...) does the same for void functions; WEFT_WAIT(f)
- * syncs them. Arguments larger than WEFT_ARGS_MAX fail at compile time. */
+ * syncs them. Arguments (or a result) of more than WEFT_ARGS_MAX bytes go
+ * out of line (a heap block; the test is on a constant, so a small task's
+ * code has no trace of it); more than WEFT_ARGS_LARGE_MAX bytes fail at
+ * compile time with the size. */
 #define WEFT_FLOWVAR(name) name##__weft_fv
 /* WEFT_SPAWN(name, ...) is written with the arity macros below: WEFT_SPAWN(name)
  * of an arity-0 task passes no empty variadic argument (ISO C refuses one). */
@@ -265,21 +325,70 @@ WEFT_API void weft_idle_notify(weft_idle *w);
         weft__r; })
 #define WEFT_WAIT(f) __extension__({ (f).weft_sync((f).raw); (f).raw.idx = WEFT__SYNCED; })
 
-#define WEFT__ARGS_ASSERT(name, ty) \
-    _Static_assert(sizeof(ty) <= WEFT_ARGS_MAX, \
-                   "weft: arguments of task '" #name "' exceed WEFT_ARGS_MAX bytes")
+/* The size check of a task's arguments and result: the assertion names the
+ * task and the limit; its companion fails only with it and prints the size
+ * in the type it shows, "weft_task_bytes (*)[SIZE]" (C has no way to put a
+ * computed number in an assertion's message; C++'s static_assert shows the
+ * comparison's values by itself). */
+#define WEFT__STR(x) WEFT__STR_(x)
+#define WEFT__STR_(x) #x
+#define WEFT__SIZE_MSG(name, what, verb) "weft: " what " of task '" #name verb \
+    " WEFT_ARGS_LARGE_MAX (" WEFT__STR(WEFT_ARGS_LARGE_MAX) " bytes)"
+#ifdef __cplusplus
+/* weft_task_bytes<SIZE> is incomplete when SIZE is over the limit. The
+ * bytes are copied with memcpy, so they must be trivially copyable. */
+extern "C++" {
+template <size_t N, bool fits = (N <= WEFT_ARGS_LARGE_MAX)> struct weft_task_bytes { enum { ok = 1 }; };
+template <size_t N> struct weft_task_bytes<N, false>;
+}
+#define WEFT__SIZE_ASSERT(name, tag, what, verb, ty) \
+    static_assert(sizeof(ty) <= WEFT_ARGS_LARGE_MAX, WEFT__SIZE_MSG(name, what, verb)); \
+    typedef char name##__weft_##tag##_size[weft_task_bytes<sizeof(ty)>::ok]; \
+    static_assert(std::is_trivially_copyable<ty>::value, \
+                  "weft: " what " of task '" #name "' must be trivially copyable (copied as bytes)");
+#else
+typedef unsigned char weft_task_bytes;
+#define WEFT__SIZE_ASSERT(name, tag, what, verb, ty) \
+    _Static_assert(sizeof(ty) <= WEFT_ARGS_LARGE_MAX, WEFT__SIZE_MSG(name, what, verb)); \
+    typedef char name##__weft_##tag##_size[_Generic( \
+        (weft_task_bytes (*)[sizeof(ty) <= WEFT_ARGS_LARGE_MAX ? 1 : sizeof(ty)])0, \
+        weft_task_bytes (*)[1]: 1)];
+#endif
+
+/* A type of more than WEFT_ARGS_MAX bytes: a constant, so that the tests on
+ * it fold away. */
+#define WEFT__LARGE(ty) (sizeof(ty) > WEFT_ARGS_MAX)
+
+/* A result's bytes into a task's buffer, and back out in the sync: inline
+ * up to WEFT_ARGS_MAX, else boxed (weft__result_box stores the pointer of a
+ * heap copy in buf; weft__result_unbox copies it out and frees it). size
+ * is a constant at every call. */
+WEFT_API void weft__result_box(void *buf, const void *r, size_t size);
+WEFT_API void weft__result_unbox(void *out, const void *buf, size_t size);
+static inline void weft__result_put(void *buf, const void *r, size_t size)
+{
+    if (size <= WEFT_ARGS_MAX) memcpy(buf, r, size);
+    else weft__result_box(buf, r, size);
+}
+static inline void weft__result_get(void *out, const void *buf, size_t size)
+{
+    if (size <= WEFT_ARGS_MAX) memcpy(out, buf, size);
+    else weft__result_unbox(out, buf, size);
+}
 
 #define WEFT__FN static inline __attribute__((unused))
 
 /* The spawn wrapper every typed task shares: the same frame check as
  * weft_spawn (weft__spawn_fits), then the same frame write
- * (weft__frame_push) with the arguments stored one by one. */
+ * (weft__frame_push) with the arguments stored one by one. Arguments too
+ * large for the frame always take weft__spawn_slow, which puts them out of
+ * line. */
 #define WEFT__SPAWN_DEF(name, P, PACK, STORE)                                     \
     WEFT__FN name##__weft_fv name##__weft_spawn P                                 \
     {                                                                             \
         weft__hot *weft__h = &weft__tls;                                          \
         uint32_t weft__t = weft__h->top;                                          \
-        if (!weft__spawn_fits(weft__h)) {                                         \
+        if (WEFT__LARGE(name##__weft_args) || !weft__spawn_fits(weft__h)) {       \
             name##__weft_args weft__a = {WEFT__UNPAREN PACK};                     \
             weft__t = weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx; \
         } else {                                                                  \
@@ -303,8 +412,8 @@ WEFT_API void weft_idle_notify(weft_idle *w);
  * the code that differs. */
 #define WEFT__TASK(K, ret, name, P, A, PACK, CALL, STORE)                         \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
-    WEFT__ARGS_ASSERT(name, name##__weft_args);                                   \
-    WEFT__IF_##K((WEFT__ARGS_ASSERT(name, ret);), ())                             \
+    WEFT__SIZE_ASSERT(name, args, "arguments", "' exceed", name##__weft_args)     \
+    WEFT__IF_##K((WEFT__SIZE_ASSERT(name, ret, "the result", "' exceeds", ret)), ()) \
     typedef struct name##__weft_fv {                                              \
         weft_flowvar raw;                                                         \
         ret (*weft_sync)(weft_flowvar);                                           \
@@ -314,23 +423,26 @@ WEFT_API void weft_idle_notify(weft_idle *w);
         name##__weft_args weft__a;                                                \
         memcpy(&weft__a, weft__buf, sizeof weft__a);                              \
         WEFT__IF_##K((ret weft__r = name CALL;                                    \
-                      memcpy(weft__buf, &weft__r, sizeof weft__r);),              \
+                      weft__result_put(weft__buf, &weft__r, sizeof weft__r);),    \
                      (name CALL;))                                                \
     }                                                                             \
     WEFT__FN ret name##__weft_sync(weft_flowvar weft__fv)                         \
     {                                                                             \
         weft__hot *weft__h = &weft__tls;                                          \
         uint32_t weft__i = weft__fv.idx;                                          \
-        if (weft__sync_pops(weft__h, weft__i)) {                                  \
+        /* Out-of-line arguments: the frame holds their block; the slow path \
+         * runs it like any raw frame. */                                     \
+        if (!WEFT__LARGE(name##__weft_args) && weft__sync_pops(weft__h, weft__i)) { \
             name##__weft_args weft__a;                                            \
             memcpy(&weft__a, weft__h->frames[weft__i].buf, sizeof weft__a);       \
             weft__h->top = weft__i;                                               \
             WEFT__IF_##K((return name CALL;), (name CALL; return;))               \
         }                                                                         \
         WEFT__IF_##K((ret weft__r;                                                \
-                      memcpy(&weft__r, weft__sync_slow(&weft__fv), sizeof weft__r); \
+                      weft__result_get(&weft__r, weft__sync_slow(&weft__fv, #name, __builtin_return_address(0)), \
+                                       sizeof weft__r);                             \
                       return weft__r;),                                           \
-                     ((void)weft__sync_slow(&weft__fv);))                         \
+                     ((void)weft__sync_slow(&weft__fv, #name, __builtin_return_address(0));)) \
     }                                                                             \
     WEFT__SPAWN_DEF(name, P, PACK, STORE)
 #define WEFT__IF_R(valued, void_) WEFT__UNPAREN valued
@@ -352,6 +464,10 @@ WEFT_API void weft_idle_notify(weft_idle *w);
     WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5))
 #define WEFT_TASK_6(ret, name, T1, T2, T3, T4, T5, T6) \
     WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6))
+#define WEFT_TASK_7(ret, name, T1, T2, T3, T4, T5, T6, T7) \
+    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7;, (a1, a2, a3, a4, a5, a6, a7), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7))
+#define WEFT_TASK_8(ret, name, T1, T2, T3, T4, T5, T6, T7, T8) \
+    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7; T8 a8;, (a1, a2, a3, a4, a5, a6, a7, a8), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7) WEFT__ST(name, a8))
 #define WEFT_VOID_TASK_0(name) \
     WEFT__TASK(V, void, name, (void), char unused;, (0), (), (void)0;)
 #define WEFT_VOID_TASK_1(name, T1) \
@@ -366,6 +482,10 @@ WEFT_API void weft_idle_notify(weft_idle *w);
     WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5))
 #define WEFT_VOID_TASK_6(name, T1, T2, T3, T4, T5, T6) \
     WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6))
+#define WEFT_VOID_TASK_7(name, T1, T2, T3, T4, T5, T6, T7) \
+    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7;, (a1, a2, a3, a4, a5, a6, a7), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7))
+#define WEFT_VOID_TASK_8(name, T1, T2, T3, T4, T5, T6, T7, T8) \
+    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7; T8 a8;, (a1, a2, a3, a4, a5, a6, a7, a8), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7) WEFT__ST(name, a8))
 /* WEFT_SPAWN(name) or WEFT_SPAWN(name, a1, ...): WEFT__SPAWN_PICK reads the
  * kind after up to 16 arguments (0: the name alone, N: arguments follow). */
 #define WEFT_SPAWN(...) WEFT__SPAWN_PICK(__VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(__VA_ARGS__)
@@ -515,5 +635,9 @@ WEFT_API void weft_scope_end(weft_scope *scope);
 #define WEFT_SCOPE(s)                                                               \
     for (weft_scope s, *s##__weft_once = (weft_scope_begin(&s), &s); s##__weft_once; \
          weft_scope_end(s##__weft_once), s##__weft_once = NULL)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

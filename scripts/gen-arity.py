@@ -14,7 +14,7 @@ Usage: scripts/gen-arity.py [HEADER]   (default: include/weft.h)
 import os
 import sys
 
-MAX_ARITY = 6
+MAX_ARITY = 8
 # WEFT_SPAWN counts up to this many arguments after the task's name: more
 # than any task takes, so a call with too many still meets the spawn
 # wrapper's prototype (and the compiler's own message).

@@ -10,6 +10,10 @@
 
 #include "runtime/topology/topology.h"
 
+/* The range of WEFT_DEQUE_FRAMES and weft_config.deque_frames. */
+#define WEFT__FRAMES_LO 1024L
+#define WEFT__FRAMES_HI (1L << 24)
+
 /* How many bytes of a bad value an error message shows. */
 #define WEFT__CONFIG_SHOW_MAX 64
 
@@ -97,6 +101,7 @@ int weft__config_from_env(weft__config *c, char *err, size_t errlen)
     c->pin = 1;
     c->metrics = 0;
     c->trace_path[0] = '\0';
+    c->trace_from = NULL;
     c->deque_frames = 1L << 20;
 
     long v = 0;
@@ -129,11 +134,63 @@ int weft__config_from_env(weft__config *c, char *err, size_t errlen)
             return -1;
         }
         memcpy(c->trace_path, trace, len + 1);   /* "" keeps: no trace */
+        c->trace_from = "WEFT_TRACE";
     }
 
     v = c->deque_frames;
-    if (weft__config_env_int("WEFT_DEQUE_FRAMES", 1024, 1L << 24, &v, err, errlen) < 0)
+    if (weft__config_env_int("WEFT_DEQUE_FRAMES", WEFT__FRAMES_LO, WEFT__FRAMES_HI, &v, err, errlen) < 0)
         return -1;
     c->deque_frames = v;
+    return 0;
+}
+
+/* An on/off field of weft_config: 0 leaves *out, WEFT_ON sets 1, WEFT_OFF
+ * sets 0, anything else is an error. */
+static int weft__config_switch(const char *name, int v, int *out, char *err, size_t errlen)
+{
+    if (v == 0) return 0;
+    if (v == WEFT_ON || v == WEFT_OFF) {
+        *out = v == WEFT_ON;
+        return 0;
+    }
+    weft__config_error(err, errlen, "weft_init: %s=%d: expected WEFT_ON (1), WEFT_OFF (-1) or 0",
+                       name, v);
+    return -1;
+}
+
+int weft__config_apply(weft__config *c, const weft_config *cfg, char *err, size_t errlen)
+{
+    if (cfg == NULL) return 0;
+    if (cfg->num_threads != 0) {
+        if (cfg->num_threads < 1 || cfg->num_threads > WEFT_MAX_WORKERS) {
+            weft__config_error(err, errlen, "weft_init: num_threads=%d: expected an integer from 1 to %d",
+                               cfg->num_threads, WEFT_MAX_WORKERS);
+            return -1;
+        }
+        c->num_threads = cfg->num_threads;
+    }
+    if (weft__config_switch("pin", cfg->pin, &c->pin, err, errlen) < 0) return -1;
+    if (weft__config_switch("metrics", cfg->metrics, &c->metrics, err, errlen) < 0) return -1;
+    if (cfg->trace_path != NULL) {
+        size_t len = strlen(cfg->trace_path);
+        if (len >= sizeof c->trace_path) {
+            char shown[WEFT__CONFIG_SHOW_MAX + 4];
+            weft__config_show(cfg->trace_path, shown, sizeof shown);
+            weft__config_error(err, errlen,
+                               "weft_init: trace_path='%s': expected a path of at most %zu bytes, got %zu",
+                               shown, sizeof c->trace_path - 1, len);
+            return -1;
+        }
+        memcpy(c->trace_path, cfg->trace_path, len + 1);   /* "": no trace */
+        c->trace_from = "weft_init: trace_path";
+    }
+    if (cfg->deque_frames != 0) {
+        if (cfg->deque_frames < WEFT__FRAMES_LO || cfg->deque_frames > WEFT__FRAMES_HI) {
+            weft__config_error(err, errlen, "weft_init: deque_frames=%ld: expected an integer from %ld to %ld",
+                               cfg->deque_frames, WEFT__FRAMES_LO, WEFT__FRAMES_HI);
+            return -1;
+        }
+        c->deque_frames = cfg->deque_frames;
+    }
     return 0;
 }

@@ -76,14 +76,21 @@ uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t 
     return n;
 }
 
+void weft__deque_overflow(const weft__deque *d)
+{
+    fprintf(stderr,
+            "weft: task deque overflow (%u frames): a flowvar keeps its frame until it is synced, "
+            "so flowvars spawned and never synced (or synced only after many more spawns) are "
+            "the likely cause; for recursion deeper than that, raise WEFT_DEQUE_FRAMES\n",
+            d->cap);
+    abort();
+}
+
 uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *s)
 {
     WEFT__ASSERT_CMP(d->bottom, <=, top);
     for (; s; s = s->next) {
-        if (top >= d->cap) {
-            fprintf(stderr, "weft: task deque overflow (%u frames); raise WEFT_DEQUE_FRAMES\n", d->cap);
-            abort();
-        }
+        if (top >= d->cap) weft__deque_overflow(d);
         weft__frame *f = &d->frames[top++];
         weft__frame_push(f, s->fn, s->buf, WEFT_ARGS_MAX);
         weft__frame_set_dest(f, s->dest, s->notify);

@@ -134,8 +134,15 @@ uint32_t weft__deque_pending(weft__deque *d, uint32_t top);
 uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t self_id,
                            void *(*alloc)(void *), void *ctx, weft__shipped **first);
 
+/* Dies with the deque-full message (every push that finds no free frame):
+ * names the capacity, says that flowvars never synced are a likely cause
+ * (each holds its frame until its sync) and how to raise the limit. Any
+ * frame count; never returns. */
+_Noreturn void weft__deque_overflow(const weft__deque *d);
+
 /* Pushes a received batch at the head (oldest first, so the newest ends on
- * top), returns the new top. Aborts with a message when the deque is full. */
+ * top), returns the new top. Dies (weft__deque_overflow) when the deque is
+ * full. */
 uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *first);
 
 /* Pops CONSUMED frames off the head; returns the new top and keeps

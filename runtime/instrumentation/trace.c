@@ -22,13 +22,9 @@ void weft__trace_add(weft__trace *t, uint32_t kind, uint64_t t0, uint64_t t1)
     t->ev[t->n++] = (weft__trace_ev){t0, t1, kind};
 }
 
-void weft__trace_write(const char *path, const weft__trace *const *tr, uint32_t n, uint64_t t_start_ns)
+void weft__trace_write(FILE *f, const char *path, const weft__trace *const *tr, uint32_t n,
+                       uint64_t t_start_ns)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "weft: cannot write trace '%s'\n", path);
-        return;
-    }
     static const char *names[] = {"task", "sync-wait"};
     fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
     bool first = true;

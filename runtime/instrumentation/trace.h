@@ -9,6 +9,7 @@
 #define WEFT_RUNTIME_TRACE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* Event kinds: a task the scheduler ran, the time a worker waited in a sync. */
 enum { WEFT__TR_TASK = 0, WEFT__TR_WAIT = 1 };
@@ -30,10 +31,13 @@ weft__trace *weft__trace_new(uint32_t cap);
  * are dropped. The owner's thread only. */
 void weft__trace_add(weft__trace *t, uint32_t kind, uint64_t t0, uint64_t t1);
 
-/* Writes the JSON file `path`: one thread per worker, tr[i] being worker i's
- * buffer (NULL: none, no events), times in µs since t_start_ns. A file that
- * cannot be written is reported on stderr and is not an error. Call once no
- * worker records any more (after the join). */
-void weft__trace_write(const char *path, const weft__trace *const *tr, uint32_t n, uint64_t t_start_ns);
+/* Writes the JSON into f, the file `path` opened for writing (weft_init
+ * opens it, so that a bad path fails there), and closes f: one thread per
+ * worker, tr[i] being worker i's buffer (NULL: none, no events), times in µs
+ * since t_start_ns. An error while writing is reported on stderr (naming
+ * path) and is not an error. Call once no worker records any more (after
+ * the join). */
+void weft__trace_write(FILE *f, const char *path, const weft__trace *const *tr, uint32_t n,
+                       uint64_t t_start_ns);
 
 #endif

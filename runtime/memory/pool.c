@@ -3,6 +3,8 @@
 #include "runtime/memory/pool.h"
 
 #include <assert.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,7 +30,14 @@ struct weft__pool_block {
     _Alignas(64) weft__mpsc_node node;  /* link in the owner's `remote` */
     weft__pool *owner;                  /* set once when carved */
     weft__pool_block *next;             /* owner-private free list */
+    /* WEFT__POOL_FREE from carving or weft__pool_free until weft__pool_alloc
+     * hands the block out (WEFT__POOL_IN_USE). In the header, which neither
+     * the free list nor the channel overwrites and ASan does not poison, so
+     * a second free of a block still in the pool is caught. */
+    _Atomic uint32_t state;
 };
+
+enum { WEFT__POOL_IN_USE = 0x1b10c, WEFT__POOL_FREE = 0xf4ee };
 
 /* The header of a chunk, one cache line, followed by its blocks. */
 typedef struct weft__pool_chunk {
@@ -93,6 +102,7 @@ static void weft__pool_grow(weft__pool *p)
         weft__pool_block *b = (weft__pool_block *)(base + i * WEFT__POOL_STRIDE);
         b->owner = p;
         b->next = head;
+        atomic_init(&b->state, WEFT__POOL_FREE);
         head = b;
         WEFT__POOL_POISON(b + 1, WEFT_POOL_BLOCK_SIZE);
     }
@@ -120,8 +130,19 @@ void *weft__pool_alloc(weft__pool *p)
     weft__pool_block *b = p->free;
     p->free = b->next;
     p->allocated++;
+    /* relaxed: the block is ours (its free was ordered before by the
+     * remote channel or by this thread); a late second free races with
+     * this store only as an atomic, and reads either value. */
+    atomic_store_explicit(&b->state, WEFT__POOL_IN_USE, memory_order_relaxed);
     WEFT__POOL_UNPOISON(b + 1, WEFT_POOL_BLOCK_SIZE);
     return b + 1;
+}
+
+bool weft__pool_is_free(const void *block)
+{
+    const weft__pool_block *b = (const weft__pool_block *)block - 1;
+    /* relaxed: a misuse check, no data read depends on it. */
+    return atomic_load_explicit(&b->state, memory_order_relaxed) == WEFT__POOL_FREE;
 }
 
 void weft__pool_free(weft__pool *self, void *block)
@@ -129,6 +150,13 @@ void weft__pool_free(weft__pool *self, void *block)
     assert(block != NULL);
     weft__pool_block *b = weft__pool_header(block);
     weft__pool *owner = b->owner;
+    /* An exchange, so that of two frees of one block (even racing ones)
+     * exactly one goes on. relaxed: the block travels back to its owner by
+     * the free list (this thread) or the channel's release/acquire. */
+    if (atomic_exchange_explicit(&b->state, WEFT__POOL_FREE, memory_order_relaxed) == WEFT__POOL_FREE) {
+        fprintf(stderr, "weft: a pool block was freed twice (%p)\n", block);
+        abort();
+    }
     /* Before the send: once sent, the block is the owner's again. */
     WEFT__POOL_POISON(block, WEFT_POOL_BLOCK_SIZE);
     if (owner == self) {

@@ -11,7 +11,8 @@
  * from jemalloc (mallocx with 64-byte alignment; aligned_alloc when
  * WEFT_NO_JEMALLOC is defined: make ALLOC=libc, and sanitizer builds) and
  * carved onto the free list at once. Each block is a 64-byte header (owner pool, the
- * intrusive MPSC node, the free-list link) followed by the user's
+ * intrusive MPSC node, the free-list link, a free/in-use state word that
+ * catches a second free) followed by the user's
  * WEFT_POOL_BLOCK_SIZE bytes, so the user's bytes are 64-byte aligned and
  * fill whole cache lines of their own. Chunks go back to the system only at
  * destroy. Under AddressSanitizer the user's bytes of a block are poisoned
@@ -33,6 +34,7 @@
 #ifndef WEFT_RUNTIME_POOL_H
 #define WEFT_RUNTIME_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "runtime/channels/mpsc.h"
@@ -73,8 +75,15 @@ void *weft__pool_alloc(weft__pool *p);
  * to its owner pool: straight onto the free list when `self` is that owner,
  * over the owner's MPSC otherwise (counted in the owner's freed_remote when
  * the owner collects it). `self` is the calling thread's own pool, or NULL
- * for a thread without one. The caller gives up the block. */
+ * for a thread without one. The caller gives up the block. A block already
+ * free (weft__pool_is_free) is not freed again: the process dies with
+ * "weft: a pool block was freed twice". */
 void weft__pool_free(weft__pool *self, void *block);
+
+/* Any thread. True while `block` (from weft__pool_alloc) sits in its pool:
+ * freed and not handed out again. For misuse checks (a second free); a
+ * block that the pool has handed out again reads as in use. */
+bool weft__pool_is_free(const void *block);
 
 /* Owner only. Moves every remotely freed block onto the free list; returns
  * how many it moved. alloc calls it by itself when the free list runs dry;

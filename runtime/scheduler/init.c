@@ -60,9 +60,10 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* The WEFT_METRICS table and the WEFT_TRACE file, from every worker's
+/* The WEFT_METRICS table and the WEFT_TRACE file (written into the file
+ * weft_init opened, then closed), from every worker's
  * counters and trace buffer. After the join: nobody writes them any more. */
-static void report(const weft__runtime *rt)
+static void report(weft__runtime *rt)
 {
     const weft__metrics *m[WEFT_MAX_WORKERS];
     const weft__trace *t[WEFT_MAX_WORKERS];
@@ -72,14 +73,17 @@ static void report(const weft__runtime *rt)
         t[i] = rt->workers[i]->trace;
     }
     if (rt->cfg.metrics) weft__metrics_print(m, rt->n, weft__now_ns() - rt->t_start_ns);
-    if (rt->cfg.trace_path[0]) weft__trace_write(rt->cfg.trace_path, t, rt->n, rt->t_start_ns);
+    if (rt->trace_file) {
+        weft__trace_write(rt->trace_file, rt->cfg.trace_path, t, rt->n, rt->t_start_ns);
+        rt->trace_file = NULL;
+    }
 }
 
 /* Frees rt and everything weft_init took for it; a worker not set up yet is
  * NULL, and one set up halfway has a NULL deque or trace. After the join. */
 static void free_runtime(weft__runtime *rt)
 {
-    for (uint32_t i = 0; i < rt->n; i++) {
+    for (uint32_t i = 0; rt->workers && i < rt->n; i++) {
         if (!rt->workers[i]) continue;
         weft__pool_destroy(&rt->workers[i]->pool);
         weft__deque_destroy(&rt->workers[i]->deque);
@@ -87,6 +91,7 @@ static void free_runtime(weft__runtime *rt)
         free(rt->workers[i]);
     }
     free(rt->workers);
+    if (rt->trace_file) fclose(rt->trace_file);
     free(rt);
 }
 
@@ -134,22 +139,27 @@ int weft_init(const weft_config *cfg)
     }
     weft__runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return init_error("weft_init: out of memory (%zu bytes for the runtime)", sizeof *rt);
-    if (weft__config_from_env(&rt->cfg, last_error, sizeof last_error) != 0) { free(rt); return -1; }
-    if (cfg && cfg->num_threads != 0) {
-        if (cfg->num_threads < 1 || cfg->num_threads > WEFT_MAX_WORKERS) {
-            snprintf(last_error, sizeof last_error,
-                     "weft_init: num_threads=%d: expected an integer from 1 to %d",
-                     cfg->num_threads, WEFT_MAX_WORKERS);
+    /* The environment over the defaults, then cfg's fields over both. */
+    if (weft__config_from_env(&rt->cfg, last_error, sizeof last_error) != 0 ||
+        weft__config_apply(&rt->cfg, cfg, last_error, sizeof last_error) != 0) {
+        free(rt);
+        return -1;
+    }
+    /* Opened now, so that a bad path fails here rather than at exit. */
+    if (rt->cfg.trace_path[0]) {
+        rt->trace_file = fopen(rt->cfg.trace_path, "w");
+        if (!rt->trace_file) {
+            snprintf(last_error, sizeof last_error, "%s='%s': cannot open it for writing: %s",
+                     rt->cfg.trace_from, rt->cfg.trace_path, strerror(errno));
             free(rt);
             return -1;
         }
-        rt->cfg.num_threads = cfg->num_threads;
     }
     rt->n = (uint32_t)rt->cfg.num_threads;
     rt->workers = calloc(rt->n, sizeof *rt->workers);
     if (!rt->workers) {
         init_error("weft_init: out of memory (%zu bytes for the worker table)", rt->n * sizeof *rt->workers);
-        free(rt);
+        free_runtime(rt);
         return -1;
     }
     const size_t wbytes = (sizeof(weft__worker) + 63) & ~(size_t)63;

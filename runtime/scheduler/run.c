@@ -2,9 +2,13 @@
  * tasks and the root's quiescence (weft_sync_root). The fast paths are
  * inline in include/weft.h; futures (flowvar/future.c) push and wait through
  * weft__push_detached and weft__work_until_full. */
+#include <dlfcn.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "runtime/scheduler/outofline.h"
 #include "runtime/scheduler/scope.h"
+#include <unistd.h>
 #include "runtime/scheduler/worker.h"
 
 static _Noreturn void die(const char *msg)
@@ -41,9 +45,8 @@ bool weft__run_top(weft__worker *w)
     weft__hot *h = w->hot;
     /* Between tasks, answer thieves and feed waiting children first: a
      * worker draining a deque of detached tasks spawns nothing, so this is
-     * the only place it would notice them. relaxed: a hint, as in weft_spawn. */
-    if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
-    if (w->nwaiting) weft__share_with_children(w);
+     * the only place it would notice them. */
+    weft__answer_thieves(w);
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
     weft__scope_clamp(w, top);
@@ -95,6 +98,7 @@ bool weft__run_top(weft__worker *w)
     return true;
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
 {
     uint32_t ticket = weft__notifier_prepare_park(&w->notifier);
@@ -166,7 +170,8 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
 weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
 {
     weft__worker *w = weft__self_or_die("WEFT_SPAWN/weft_spawn");
-    if (size > WEFT_ARGS_MAX) die("task arguments exceed WEFT_ARGS_MAX bytes");
+    weft__boxed box;
+    if (size > WEFT_ARGS_MAX) weft__args_box(&fn, &args, &size, &box);
     weft__hot *h = w->hot;
     uint32_t top = h->top;
     if (w->lingering) {
@@ -179,7 +184,7 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
             n += weft__frame_in(&h->frames[i], WEFT__ST_CONSUMED);
         w->lingering = n;
     }
-    if (top >= w->deque.cap) die("task deque overflow; raise WEFT_DEQUE_FRAMES");
+    if (top >= w->deque.cap) weft__deque_overflow(&w->deque);
     weft__frame_push(&h->frames[top], fn, args, size);
     h->top = top + 1;
     w->m.spawns_slow++;
@@ -192,10 +197,11 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
 void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
                          void *dest, uint32_t notify)
 {
-    if (size > WEFT_ARGS_MAX) die("task arguments exceed WEFT_ARGS_MAX bytes");
+    weft__boxed box;
+    if (size > WEFT_ARGS_MAX) weft__args_box(&fn, &args, &size, &box);
     weft__hot *h = w->hot;
     uint32_t top = h->top;
-    if (top >= w->deque.cap) die("task deque overflow; raise WEFT_DEQUE_FRAMES");
+    if (top >= w->deque.cap) weft__deque_overflow(&w->deque);
     void *wrapped; /* inside a scope: count the task, carry the scope (scope.c) */
     if (weft__scope_current(w)) {
         wrapped = weft__scope_wrap_detached(w, fn, args, size);
@@ -207,9 +213,7 @@ void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, siz
     weft__frame_push(f, fn, args, size);
     weft__frame_set_dest(f, dest, notify);
     h->top = top + 1;
-    /* relaxed: a hint, as in weft_spawn. */
-    if (atomic_load_explicit(h->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
-    if (w->nwaiting) weft__share_with_children(w);
+    weft__answer_thieves(w);
 }
 
 void weft_spawn_detached(weft_task_fn fn, const void *args, size_t size)
@@ -229,17 +233,72 @@ void weft__work_until_full(weft__worker *w, const weft__chanb *ch)
     if (w->trace) weft__trace_add(w->trace, WEFT__TR_WAIT, t0, weft__now_ns());
 }
 
-void *weft__sync_slow(weft_flowvar *fv)
+/* "OBJ+0xOFF": where the call that returns to ret lies, as an object file
+ * and the address addr2line reads in it (PIE or not), into out. The program
+ * itself is named by /proc/self/exe, since its argv[0] may not name it. */
+static void code_site(const void *ret, char *out, size_t outlen)
 {
-    weft__worker *w = weft__self_or_die("WEFT_SYNC/weft_sync");
+    /* The call's last byte: a return address may already belong to the
+     * next line. */
+    const void *pc = (const char *)ret - 1;
+    Dl_info dl;
+    struct link_map *lm = NULL;
+    const char *obj = "?";
+    char exe[400];
+    uintptr_t off = (uintptr_t)pc;
+    if (dladdr1(pc, &dl, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
+        off -= (uintptr_t)lm->l_addr;
+        if (dl.dli_fname) obj = dl.dli_fname;
+        if (lm->l_name[0] == '\0') {
+            ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+            if (n > 0) { exe[n] = '\0'; obj = exe; }
+        }
+    }
+    snprintf(out, outlen, "%s+%#lx", obj, (unsigned long)off);
+}
+
+/* Dies of a misuse found by a sync: msg, then what is known of the flowvar:
+ * its task's name (from the typed macros; NULL from the raw weft_sync), the
+ * worker, and where the sync is: pc, the address the slow path returns to
+ * (in the function that syncs when the sync was inlined there, else in the
+ * task's typed sync function), and caller, the typed sync function's own
+ * return address (NULL from weft_sync); addr2line -i turns them into lines. */
+static _Noreturn void die_sync(const char *msg, const weft__worker *w, const char *task,
+                               const void *pc, const void *caller)
+{
+    char at[480], from[480] = "";
+    code_site(pc, at, sizeof at);
+    if (caller) {
+        char site[460];
+        code_site(caller, site, sizeof site);
+        snprintf(from, sizeof from, ", called from %s", site);
+    }
+    char task_part[160] = "";
+    if (task) snprintf(task_part, sizeof task_part, " of task '%s'", task);
+    fprintf(stderr, "weft: %s: the sync%s on worker %u, at %s%s (addr2line -f -i -e OBJ 0xOFF names the lines)\n",
+            msg, task_part, w->id, at, from);
+    abort();
+}
+
+void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller)
+{
+    const void *pc = __builtin_return_address(0);
+    weft__worker *w = weft__self();
+    if (w == NULL) {
+        char what[200];
+        if (task) snprintf(what, sizeof what, "WEFT_SYNC/WEFT_WAIT of task '%s'", task);
+        w = weft__self_or_die(task ? what : "WEFT_SYNC/weft_sync");
+    }
     weft__hot *h = w->hot;
     uint32_t i = fv->idx;
-    if (i == WEFT__SYNCED) die("a flowvar was synced twice");
-    if (i >= h->top) die("sync of a flowvar that is not this worker's (or already synced)");
+    if (i == WEFT__SYNCED) die_sync("a flowvar was synced twice", w, task, pc, caller);
+    if (i >= h->top)
+        die_sync("sync of a flowvar that is not this worker's (or already synced)", w, task, pc, caller);
     weft__frame *f = &h->frames[i];
     fv->idx = WEFT__SYNCED;
     if (weft__frame_pending(f)) {
-        if (!weft__frame_is_flowvar(f)) die("sync of a flowvar whose frame is not a flowvar frame");
+        if (!weft__frame_is_flowvar(f))
+            die_sync("sync of a flowvar whose frame is not a flowvar frame", w, task, pc, caller);
         /* A local buffer: fn's own syncs reuse h->result. */
         unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
         weft_task_fn fn = f->fn;
@@ -264,7 +323,7 @@ void *weft__sync_slow(weft_flowvar *fv)
         weft__work_until_full(w, weft__frame_chan(f));
         /* work_until_full's acquire load of `full` made the thief's bytes visible. */
     } else if (!weft__frame_in(f, WEFT__ST_DONE)) {
-        die("sync of a flowvar whose task is not pending (synced twice?)");
+        die_sync("sync of a flowvar whose task is not pending (synced twice?)", w, task, pc, caller);
     }
     weft__frame_set_state(f, WEFT__ST_CONSUMED);
     memcpy(h->result, f->buf, WEFT_ARGS_MAX);
@@ -281,6 +340,9 @@ void *weft__sync_slow(weft_flowvar *fv)
 bool weft_is_ready(const weft_flowvar *fv)
 {
     weft__worker *w = weft__self_or_die("weft_is_ready");
+    /* An event loop that only polls must still let thieves in: nothing
+     * else would answer them while it loops (tests/stress/poll_progress.c). */
+    weft__answer_thieves(w);
     if (fv->idx == WEFT__SYNCED) return true;
     if (fv->idx >= w->hot->top) return false;
     weft__frame *f = &w->hot->frames[fv->idx];
@@ -305,6 +367,7 @@ bool weft_run_one(void)
     return weft__run_top(w);
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 void weft_sync_root(void)
 {
     weft__worker *w = weft__self_or_die("weft_sync_root");

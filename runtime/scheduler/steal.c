@@ -79,6 +79,7 @@ void weft__share_with_children(weft__worker *w)
     weft__update_limit(w);
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 static void relay_or_return(weft__worker *w, weft__steal_req *r)
 {
     weft__sparseset_remove(&r->untried, w->id);
@@ -93,6 +94,7 @@ static void relay_or_return(weft__worker *w, weft__steal_req *r)
     weft__send_req_to(w, v, r);
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 uint32_t weft__handle_requests(weft__worker *w)
 {
     weft__mpsc_node *node;

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <weft.h>
 #include "flowvar/chan.h"
 #include "runtime/channels/mpsc.h"
@@ -93,6 +94,7 @@ typedef struct weft__runtime {
     weft__worker **workers;
     _Atomic int stop;             /* set by weft_exit; workers leave their loop */
     uint64_t t_start_ns;
+    FILE *trace_file;             /* cfg.trace_path, opened by weft_init (NULL: no trace) */
 } weft__runtime;
 
 extern weft__runtime *weft__rt;
@@ -221,7 +223,8 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch);
 
 /* Pushes a frame with a destination (WEFT__DEST_NONE, or a chanb with the
  * worker to notify + 1) on top of w's deque and answers waiting thieves.
- * Dies when size > WEFT_ARGS_MAX or the deque is full. */
+ * Arguments over WEFT_ARGS_MAX bytes go out of line (outofline.h). Dies
+ * when size > WEFT_ARGS_LARGE_MAX or the deque is full. */
 void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size,
                          void *dest, uint32_t notify);
 
@@ -232,5 +235,17 @@ void weft__work_until_full(weft__worker *w, const weft__chanb *ch);
 
 /* The calling thread's worker, or NULL outside a worker. Any thread. */
 static inline weft__worker *weft__self(void) { return weft__tls.self; }
+
+/* Answers the steal requests waiting for w and feeds its waiting children,
+ * if any: what every entry into the runtime does that may not pass through
+ * a slow-path spawn (running a task, pushing a detached frame or a future,
+ * polling with weft_is_ready or weft_future_ready). The request count is
+ * read relaxed, as in weft__spawn_fits: a hint only; the requests themselves
+ * are taken with acquire in weft__mpsc_try_recv. */
+static inline void weft__answer_thieves(weft__worker *w)
+{
+    if (atomic_load_explicit(w->hot->reqs, memory_order_relaxed) > 0) weft__handle_requests(w);
+    if (w->nwaiting) weft__share_with_children(w);
+}
 
 #endif

@@ -9,5 +9,6 @@ cp "$root/include/weft.h" "$T/weft.h"
 python3 "$root/scripts/gen-arity.py" "$T/weft.h" || fail "scripts/gen-arity.py did not run"
 diff -u "$root/include/weft.h" "$T/weft.h" ||
   fail "include/weft.h differs from scripts/gen-arity.py's output (run scripts/gen-arity.py)"
-grep -q '^#define WEFT_VOID_TASK_6(' "$T/weft.h" || fail "no WEFT_VOID_TASK_6 generated"
+grep -q "^#define WEFT_TASK_8(" "$T/weft.h" && grep -q "^#define WEFT_VOID_TASK_8(" "$T/weft.h" ||
+  fail "no WEFT_TASK_8 and WEFT_VOID_TASK_8 generated"
 finish

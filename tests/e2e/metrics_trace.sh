@@ -4,8 +4,8 @@
 # table at exit, one row per worker; with WEFT_TRACE=FILE it writes valid
 # Chrome trace-event JSON holding a thread name for every worker and task
 # events for every worker the table says ran tasks. Without the variables it
-# prints and writes nothing extra; an unwritable trace path is reported and
-# does not fail the program.
+# prints and writes nothing extra; an unwritable trace path makes weft_init
+# fail with a message naming it.
 # Usage: tests/e2e/metrics_trace.sh BUILD_DIR
 . "$(dirname "$0")/../common/e2e.sh"
 prog=$B/tests/stress/sched_env
@@ -78,10 +78,14 @@ if ! WEFT_NUM_THREADS=2 WEFT_METRICS=0 "$prog" >/dev/null 2>"$T/err0" || grep -q
   echo "FAIL: WEFT_METRICS=0 printed a table or failed"; failed=1
 else echo "ok   no table with WEFT_METRICS=0"; fi
 
-# An unwritable trace path: a message, exit status still 0.
-if WEFT_NUM_THREADS=2 WEFT_TRACE=$T/no/such/dir/t.json "$prog" >/dev/null 2>"$T/errw"; then
-  if grep -q "cannot write trace" "$T/errw"; then echo "ok   unwritable trace path reported"
-  else echo "FAIL: unwritable trace path not reported:"; sed 's/^/     /' "$T/errw"; failed=1; fi
-else echo "FAIL: the program failed with an unwritable trace path"; sed 's/^/     /' "$T/errw"; failed=1; fi
+# An unwritable trace path fails at weft_init (the program's own message
+# then carries weft_last_error, which names the variable and the path),
+# not silently at exit.
+bad=$T/no/such/dir/t.json
+if WEFT_NUM_THREADS=2 WEFT_TRACE=$bad "$prog" >/dev/null 2>"$T/errw"; then
+  echo "FAIL: the program ran with an unwritable trace path"; sed 's/^/     /' "$T/errw"; failed=1
+elif grep -q "weft_init(NULL): WEFT_TRACE='$bad': cannot open it for writing" "$T/errw"; then
+  echo "ok   unwritable trace path fails weft_init, naming it"
+else echo "FAIL: unwritable trace path not reported by weft_init:"; sed 's/^/     /' "$T/errw"; failed=1; fi
 
 finish

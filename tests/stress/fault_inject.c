@@ -270,7 +270,16 @@ static int attempt(enum kind kind, long k, char *msg, size_t msgsz)
           kind_name[kind], k);
     CHECK(left[K_HEAP] == 0, "%d heap blocks not freed after %s (%s %ld failed)", left[K_HEAP], when,
           kind_name[kind], k);
+    /* pthread_join returns when the kernel clears the thread's tid, which
+     * it does before it takes the thread out of the process's list; so a
+     * joined thread may still be counted for a moment on a loaded machine.
+     * Wait up to 2 s for the count to settle (a thread really left running
+     * never does; left[K_THREAD] above counts the joins themselves). */
     int th = threads_now();
+    for (int tries = 0; th != baseline_threads && tries < 200; tries++) {
+        usleep(10000);
+        th = threads_now();
+    }
     CHECK(th == baseline_threads, "%d threads after %s, %d before (%s %ld failed)", th, when,
           baseline_threads, kind_name[kind], k);
     return hit;

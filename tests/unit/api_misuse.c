@@ -34,6 +34,15 @@ long slow_triple(long n)
 
 static void nop_task(void *buf) { (void)buf; }
 
+/* A raw task: its long argument times 3. */
+static void triple_task_(void *buf)
+{
+    long v;
+    memcpy(&v, buf, sizeof v);
+    v *= 3;
+    memcpy(buf, &v, sizeof v);
+}
+
 /* ------------------------------------------------------------ abort helper */
 
 /* Runs fn(arg) in a forked child whose stderr goes into a pipe. Returns the
@@ -197,7 +206,9 @@ static void do_sync_twice_out_of_order(void *a)
 
 Test(api_misuse, sync_twice_aborts)
 {
-    expect_abort("WEFT_SYNC twice", do_sync_twice_typed, NULL, "synced twice");
+    /* The typed sync names its task, the worker and where the sync is. */
+    expect_abort("WEFT_SYNC twice", do_sync_twice_typed, NULL, "synced twice", "task 'fib'",
+                 "on worker 0", "api_misuse+0x", "addr2line");
     expect_abort("weft_sync twice", do_sync_twice_raw, NULL, "synced twice");
     expect_abort("out-of-order then again", do_sync_twice_out_of_order, NULL, "synced twice");
 }
@@ -219,33 +230,151 @@ Test(api_misuse, sync_of_a_stale_copy_aborts)
     expect_abort("stale copy", do_sync_stale_copy, NULL, "already synced");
 }
 
+/* A flowvar synced by a task on another worker: the root spawns the task
+ * that will sync (a future, so that it is the oldest frame, the one a thief
+ * takes first), then the flowvar, publishes it, and polls the future, which
+ * answers worker 1's requests. Worker 1's deque never reaches the flowvar's
+ * index, so its sync sees a flowvar that is not its own. */
+static WEFT_FLOWVAR(fib) foreign_fv;
+static _Atomic int foreign_fv_set;
+static void sync_foreign(void *buf)
+{
+    (void)buf;
+    /* acquire: pairs with the release store in do_sync_on_another_worker,
+     * after foreign_fv was written. */
+    while (!atomic_load_explicit(&foreign_fv_set, memory_order_acquire)) {}
+    (void)WEFT_SYNC(foreign_fv);
+}
+static void do_sync_on_another_worker(void *a)
+{
+    (void)a;
+    alarm(20);
+    child_init(2);
+    int x = 0;
+    weft_future *fut = weft_spawn_future(sync_foreign, &x, sizeof x);
+    WEFT_FLOWVAR(fib) pad[4];
+    for (int i = 0; i < 4; i++) pad[i] = WEFT_SPAWN(fib, 2);
+    foreign_fv = WEFT_SPAWN(fib, 3);
+    atomic_store_explicit(&foreign_fv_set, 1, memory_order_release);
+    while (!weft_future_ready(fut)) {}
+    fprintf(stderr, "the foreign sync returned\n");
+    (void)pad;
+}
+
+Test(api_misuse, sync_on_another_worker_names_the_task_and_the_worker)
+{
+    expect_abort("sync on worker 1", do_sync_on_another_worker, NULL, "not this worker's",
+                 "task 'fib'", "on worker 1", "+0x");
+}
+
+/* Spawns n flowvars and never syncs them. Under the sanitizers they are
+ * detached tasks instead (the same overflow message, from an out-of-line
+ * push): gcc 12 -O1 -fsanitize=undefined reports "member access within null
+ * pointer of type 'struct weft__hot'" at the first inline spawn of a loop
+ * of weft_spawn or WEFT_SPAWN in a small function like this one, with the
+ * code before this change too; &weft__tls is not null there. */
+static void spawn_unsynced(int n)
+{
+    for (int i = 0; i < n; i++) {
+#ifdef WEFT_SANITIZE
+        weft_spawn_detached(nop_task, NULL, 0);
+#else
+        (void)WEFT_SPAWN(fib, 1);
+#endif
+    }
+}
+
+/* Spawns without syncing until the deque (1024 frames) is full. */
+static void do_deque_overflow(void *a)
+{
+    (void)a;
+    setenv("WEFT_DEQUE_FRAMES", "1024", 1);
+    child_init(1);
+    spawn_unsynced(2000);
+}
+
+Test(api_misuse, deque_overflow_names_unsynced_flowvars)
+{
+    expect_abort("deque overflow", do_deque_overflow, NULL, "task deque overflow", "1024 frames",
+                 "never synced", "raise WEFT_DEQUE_FRAMES");
+}
+
+static void do_future_free_twice(void *a)
+{
+    (void)a;
+    child_init(*(int *)a);
+    long x = 5;
+    weft_future *fut = weft_spawn_future(triple_task_, &x, sizeof x);
+    long r = 0;
+    weft_future_get(fut, &r, sizeof r);
+    if (r != 15) fprintf(stderr, "wrong result %ld\n", r);
+    weft_future_free(fut);
+    weft_future_free(fut);
+}
+static void *free_future(void *fut) { weft_future_free(fut); return NULL; }
+/* The second free from a thread that is not a worker (a remote free). */
+static void do_future_free_twice_foreign(void *a)
+{
+    (void)a;
+    child_init(2);
+    long x = 5;
+    weft_future *fut = weft_spawn_future(triple_task_, &x, sizeof x);
+    weft_future_get(fut, NULL, 0);
+    pthread_t t;
+    pthread_create(&t, NULL, free_future, fut);
+    pthread_join(t, NULL);
+    free_future(fut);
+}
+static void do_future_free_early(void *a)
+{
+    (void)a;
+    child_init(1);   /* nobody else runs the task: it is still pending */
+    long x = 5;
+    weft_future *fut = weft_spawn_future(triple_task_, &x, sizeof x);
+    weft_future_free(fut);
+}
+
+Test(api_misuse, future_freed_twice_or_early_aborts)
+{
+    int one = 1, two = 2;
+    expect_abort("weft_future_free twice, 1 worker", do_future_free_twice, &one, "weft_future_free",
+                 "already freed");
+    expect_abort("weft_future_free twice, 2 workers", do_future_free_twice, &two, "weft_future_free",
+                 "already freed");
+    expect_abort("weft_future_free twice, the first from another thread",
+                 do_future_free_twice_foreign, NULL, "weft_future_free", "already freed");
+    expect_abort("weft_future_free before the result", do_future_free_early, NULL,
+                 "weft_future_free", "not arrived");
+}
+
 static void do_raw_args_too_big(void *a)
 {
     (void)a;
     child_init(1);
-    unsigned char big[WEFT_ARGS_MAX + 1] = {0};
+    unsigned char big[WEFT_ARGS_LARGE_MAX + 1] = {0};
     (void)weft_spawn(nop_task, big, sizeof big);
 }
 static void do_detached_args_too_big(void *a)
 {
     (void)a;
     child_init(1);
-    unsigned char big[WEFT_ARGS_MAX + 1] = {0};
+    unsigned char big[WEFT_ARGS_LARGE_MAX + 1] = {0};
     weft_spawn_detached(nop_task, big, sizeof big);
 }
 static void do_future_args_too_big(void *a)
 {
     (void)a;
     child_init(1);
-    unsigned char big[WEFT_ARGS_MAX + 8] = {0};
+    unsigned char big[WEFT_ARGS_LARGE_MAX + 8] = {0};
     (void)weft_spawn_future(nop_task, big, sizeof big);
 }
 
 Test(api_misuse, raw_arguments_too_big_abort)
 {
-    expect_abort("weft_spawn 41 bytes", do_raw_args_too_big, NULL, "exceed WEFT_ARGS_MAX");
-    expect_abort("weft_spawn_detached 41 bytes", do_detached_args_too_big, NULL, "exceed WEFT_ARGS_MAX");
-    expect_abort("weft_spawn_future 48 bytes", do_future_args_too_big, NULL, "exceed WEFT_ARGS_MAX");
+    expect_abort("weft_spawn 257 bytes", do_raw_args_too_big, NULL, "of 257 bytes exceed WEFT_ARGS_LARGE_MAX");
+    expect_abort("weft_spawn_detached 257 bytes", do_detached_args_too_big, NULL,
+                 "of 257 bytes exceed WEFT_ARGS_LARGE_MAX");
+    expect_abort("weft_spawn_future 264 bytes", do_future_args_too_big, NULL, "of 264 bytes exceed WEFT_ARGS_LARGE_MAX");
 }
 
 static void *foreign_exit(void *a) { (void)a; weft_exit(); return NULL; }
@@ -318,6 +447,75 @@ Test(api_misuse, num_threads_out_of_range_fails_init)
     init_n(2);
     cr_expect_eq(weft_num_workers(), 2);
     weft_exit();
+}
+
+/* A trace file that cannot be opened fails weft_init, naming who set the
+ * path and the path, and leaves no runtime behind. */
+Test(api_misuse, bad_trace_path_fails_init_naming_it)
+{
+    unsetenv("WEFT_NUM_THREADS");
+    const char *bad = "/nonexistent-weft-dir/t.json";
+    cr_assert_eq(setenv("WEFT_TRACE", bad, 1), 0);
+    cr_assert_eq(weft_init(NULL), -1, "WEFT_TRACE=%s accepted", bad);
+    cr_expect(strstr(weft_last_error(), "WEFT_TRACE='/nonexistent-weft-dir/t.json'") != NULL &&
+                  strstr(weft_last_error(), "cannot open") != NULL,
+              "message '%s'", weft_last_error());
+    cr_expect_eq(weft_num_workers(), 0);
+    /* The field wins over the variable: "" means no trace. */
+    weft_config off = {.num_threads = 1, .trace_path = ""};
+    cr_assert_eq(weft_init(&off), 0, "%s", weft_last_error());
+    weft_exit();
+    unsetenv("WEFT_TRACE");
+    weft_config cfg = {.num_threads = 1, .trace_path = bad};
+    cr_assert_eq(weft_init(&cfg), -1, "trace_path=%s accepted", bad);
+    cr_expect(strstr(weft_last_error(), "trace_path='/nonexistent-weft-dir/t.json'") != NULL &&
+                  strstr(weft_last_error(), "cannot open") != NULL,
+              "message '%s'", weft_last_error());
+    cr_expect_eq(weft_num_workers(), 0);
+}
+
+/* The fields do what the variables do: metrics (the table at exit), trace
+ * (the file, opened at init), deque_frames (the overflow names the size). */
+static void do_config_fields(void *a)
+{
+    char *path = a;
+    unsetenv("WEFT_METRICS");
+    weft_config cfg = {.num_threads = 2, .metrics = WEFT_ON, .trace_path = path, .pin = WEFT_OFF};
+    if (weft_init(&cfg) != 0) { fprintf(stderr, "child: %s\n", weft_last_error()); _exit(99); }
+    if (access(path, F_OK) != 0) fprintf(stderr, "child: the trace file is not there after weft_init\n");
+    if (fib(15) != 610) fprintf(stderr, "child: wrong fib\n");
+    weft_exit();
+}
+
+static void do_config_deque_frames(void *a)
+{
+    (void)a;
+    unsetenv("WEFT_DEQUE_FRAMES");
+    weft_config cfg = {.num_threads = 1, .deque_frames = 1024};
+    if (weft_init(&cfg) != 0) { fprintf(stderr, "child: %s\n", weft_last_error()); _exit(99); }
+    spawn_unsynced(2000);
+}
+
+Test(api_misuse, config_fields_take_effect)
+{
+    char path[] = "/tmp/weft-api-misuse-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    unlink(path);
+    char err[4096];
+    int st = run_child(do_config_fields, path, err, sizeof err);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child failed: '%s'", err);
+    cr_expect(strstr(err, "weft metrics: 2 workers") != NULL, "no metrics table: '%s'", err);
+    cr_expect(strstr(err, "child:") == NULL, "%s", err);
+    FILE *f = fopen(path, "r");
+    cr_assert(f != NULL, "no trace file %s", path);
+    char head[64] = "";
+    cr_expect(fgets(head, sizeof head, f) != NULL && strstr(head, "traceEvents") != NULL,
+              "trace starts '%s'", head);
+    fclose(f);
+    unlink(path);
+    expect_abort("deque_frames = 1024", do_config_deque_frames, NULL, "task deque overflow (1024 frames)");
 }
 
 Test(api_misuse, init_twice_fails_and_the_runtime_goes_on)

@@ -195,6 +195,87 @@ Test(config, all_good_together)
     cr_expect_eq(c.deque_frames, 2048);
 }
 
+/* weft_config over the environment over the defaults, field by field
+ * (weft__config_apply after weft__config_from_env, as weft_init does). */
+static weft__config env_then(const weft_config *cfg)
+{
+    weft__config c;
+    char err[256] = "";
+    cr_assert_eq(weft__config_from_env(&c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(weft__config_apply(&c, cfg, err, sizeof err), 0, "%s", err);
+    cr_expect_str_empty(err);
+    return c;
+}
+
+/* c holds these settings (trace_from: who set the trace path). */
+static void expect_config(weft__config c, int threads, int pin, int metrics, const char *trace,
+                          const char *trace_from, long frames)
+{
+    cr_expect_eq(c.num_threads, threads);
+    cr_expect_eq(c.pin, pin);
+    cr_expect_eq(c.metrics, metrics);
+    cr_expect_str_eq(c.trace_path, trace);
+    cr_expect_str_eq(c.trace_from, trace_from);
+    cr_expect_eq(c.deque_frames, frames);
+}
+
+Test(config, precedence_field_over_env_over_default)
+{
+    /* Zero fields (or no cfg): the environment, else the defaults. */
+    weft_config zero = {0};
+    weft__config d = env_then(&zero), n = env_then(NULL);
+    cr_expect_eq(d.pin, 1);
+    cr_expect_eq(d.metrics, 0);
+    cr_expect_str_empty(d.trace_path);
+    cr_expect_eq(d.deque_frames, 1L << 20);
+    cr_expect_eq(d.num_threads, n.num_threads);
+    cr_assert_eq(setenv("WEFT_NUM_THREADS", "3", 1), 0);
+    cr_assert_eq(setenv("WEFT_PIN", "0", 1), 0);
+    cr_assert_eq(setenv("WEFT_METRICS", "1", 1), 0);
+    cr_assert_eq(setenv("WEFT_TRACE", "env.json", 1), 0);
+    cr_assert_eq(setenv("WEFT_DEQUE_FRAMES", "2048", 1), 0);
+    expect_config(env_then(&zero), 3, 0, 1, "env.json", "WEFT_TRACE", 2048);
+    /* Set fields win over the environment. */
+    weft_config all = {.num_threads = 2, .pin = WEFT_ON, .metrics = WEFT_OFF,
+                       .trace_path = "cfg.json", .deque_frames = 4096};
+    expect_config(env_then(&all), 2, 1, 0, "cfg.json", "weft_init: trace_path", 4096);
+    /* The opposite switches, and "" turns off a trace the environment asked for. */
+    weft_config flip = {.pin = WEFT_OFF, .metrics = WEFT_ON, .trace_path = ""};
+    cr_assert_eq(setenv("WEFT_PIN", "1", 1), 0);
+    cr_assert_eq(setenv("WEFT_METRICS", "0", 1), 0);
+    weft__config g = env_then(&flip);
+    cr_expect_eq(g.pin, 0);
+    cr_expect_eq(g.metrics, 1);
+    cr_expect_str_empty(g.trace_path);
+    cr_expect_eq(g.num_threads, 3, "an unset field keeps the environment's value");
+    cr_expect_eq(g.deque_frames, 2048, "an unset field keeps the environment's value");
+}
+
+/* A bad field fails with a message naming the field and the value. */
+static void expect_field_rejected(const weft_config *cfg, const char *field, const char *value)
+{
+    weft__config c;
+    char err[256] = "";
+    cr_assert_eq(weft__config_from_env(&c, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(weft__config_apply(&c, cfg, err, sizeof err), -1, "%s=%s accepted", field, value);
+    cr_expect(strstr(err, field) != NULL, "message '%s' lacks the field %s", err, field);
+    cr_expect(strstr(err, value) != NULL, "message '%s' lacks the value %s", err, value);
+}
+
+Test(config, config_fields_bad)
+{
+    expect_field_rejected(&(weft_config){.num_threads = 257}, "num_threads", "257");
+    expect_field_rejected(&(weft_config){.num_threads = -3}, "num_threads", "-3");
+    expect_field_rejected(&(weft_config){.pin = 2}, "pin", "2");
+    expect_field_rejected(&(weft_config){.metrics = -2}, "metrics", "-2");
+    expect_field_rejected(&(weft_config){.deque_frames = 1023}, "deque_frames", "1023");
+    expect_field_rejected(&(weft_config){.deque_frames = (1L << 24) + 1}, "deque_frames", "16777217");
+    char long_path[600];
+    memset(long_path, 'p', sizeof long_path - 1);
+    long_path[sizeof long_path - 1] = '\0';
+    expect_field_rejected(&(weft_config){.trace_path = long_path}, "trace_path", "at most 511");
+}
+
 /* parse_int alone: bounds at the edges of long, odd buffers, no crash. */
 Test(config, parse_int_edges)
 {

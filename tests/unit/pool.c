@@ -2,6 +2,7 @@
  * remote frees coming back on collect (and by themselves when the free list
  * runs dry), counters, destroy and re-init. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <criterion/redirect.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -222,6 +223,41 @@ Test(pool, heap_pool)
     cr_expect_eq(weft__pool_collect(p), 1);
     weft__pool_destroy(p);
     free(p);
+}
+
+/* A second free of a block still in the pool is caught (the state word in
+ * the block's header), by the owner and by another thread (remote), and
+ * weft__pool_is_free tells a free block from one in use. */
+Test(pool, double_free_by_the_owner_aborts, .signal = SIGABRT, .init = cr_redirect_stderr)
+{
+    weft__pool_init(&pool_a);
+    void *a = weft__pool_alloc(&pool_a);
+    cr_expect_not(weft__pool_is_free(a));
+    weft__pool_free(&pool_a, a);
+    cr_expect(weft__pool_is_free(a));
+    weft__pool_free(&pool_a, a);
+    cr_assert_fail("the second free was not caught");
+}
+
+Test(pool, double_free_after_a_remote_free_aborts, .signal = SIGABRT, .init = cr_redirect_stderr)
+{
+    weft__pool_init(&pool_a);
+    void *a = weft__pool_alloc(&pool_a);
+    free_from_thread(&a, 1, NULL);
+    cr_expect(weft__pool_is_free(a), "a block in the remote channel reads as in use");
+    weft__pool_free(&pool_a, a);
+    cr_assert_fail("the second free was not caught");
+}
+
+Test(pool, a_block_handed_out_again_is_in_use)
+{
+    weft__pool_init(&pool_a);
+    void *a = weft__pool_alloc(&pool_a);
+    weft__pool_free(&pool_a, a);
+    cr_expect_eq(weft__pool_alloc(&pool_a), a);
+    cr_expect_not(weft__pool_is_free(a));
+    weft__pool_free(&pool_a, a);
+    weft__pool_destroy(&pool_a);
 }
 
 #ifdef __SANITIZE_ADDRESS__

@@ -500,6 +500,142 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
  * inside parentheses while it is passed from macro to macro). */
 #define WEFT__UNPAREN(...) __VA_ARGS__
 
+/* ------------------------------------------------------------------ parallel loops */
+
+/* A parallel loop runs the indices start, start+stride, ... below stop
+ * (stride > 0) as one task carrying its range. The worker running it splits
+ * the range only when a thief asks for work: the thief gets remaining/(k+1)
+ * iterations from the end, k being the number of thieves waiting. There is no
+ * grain size. Loops run on any worker and nest (an inner loop splits too).
+ * See docs/api.md, "Parallel loops", for the contract. */
+
+/* The index form: body(i, ctx) for each index; the worker looks for thieves
+ * between iterations. */
+typedef void (*weft_for_fn)(int64_t i, void *ctx);
+/* The range form: body(lo, hi, stride, ctx) runs the indices lo, lo+stride,
+ * ... below hi as a plain loop; the runtime sizes the chunks itself (a few
+ * microseconds each) and looks for thieves between them. */
+typedef void (*weft_range_fn)(int64_t lo, int64_t hi, int64_t stride, void *ctx);
+/* Reductions: the same two forms with the split's accumulator. */
+typedef void (*weft_fold_fn)(int64_t i, void *acc, void *ctx);
+typedef void (*weft_fold_range_fn)(int64_t lo, int64_t hi, int64_t stride, void *acc, void *ctx);
+
+/* How partial results combine: every split folds into its own accumulator of
+ * `size` bytes, set to the neutral element by init; a split's partial is
+ * merged into its splitter's accumulator by merge(into, from) once the split
+ * has finished, on the splitter's worker. No lock is involved; merge order
+ * follows the splits, so merge must be associative (and commutative up to
+ * what the caller accepts). */
+typedef struct weft_reducer {
+    size_t size;
+    void (*init)(void *acc, void *ctx);
+    void (*merge)(void *into, const void *from, void *ctx);
+} weft_reducer;
+
+/* Run the loop on the calling worker (splitting as thieves ask) and return
+ * once every split has finished. Must run on a weft worker. */
+WEFT_API void weft_parallel_for(int64_t start, int64_t stop, int64_t stride, weft_for_fn body, void *ctx);
+WEFT_API void weft_parallel_for_range(int64_t start, int64_t stop, int64_t stride, weft_range_fn body,
+                                      void *ctx);
+/* The same, folding into *out: init(out), the loop, then the splits' merges.
+ * out must hold red->size bytes. */
+WEFT_API void weft_parallel_reduce(int64_t start, int64_t stop, int64_t stride, weft_fold_fn body,
+                                   void *ctx, const weft_reducer *red, void *out);
+WEFT_API void weft_parallel_reduce_range(int64_t start, int64_t stop, int64_t stride,
+                                         weft_fold_range_fn body, void *ctx, const weft_reducer *red,
+                                         void *out);
+
+/* The staged form: every range of the loop (the first one and each split)
+ * runs prologue(local) on its worker before its first iteration, the body
+ * with that local state, and epilogue(local) after its last iteration; local
+ * holds `size` bytes, 64-byte aligned, owned by that range. Nothing is
+ * merged: the epilogue publishes what it must (an atomic add, say). Returns
+ * once every range's epilogue has run. */
+typedef struct weft_stages {
+    size_t size;
+    void (*prologue)(void *local, void *ctx);
+    void (*epilogue)(void *local, void *ctx);
+} weft_stages;
+WEFT_API void weft_parallel_for_staged(int64_t start, int64_t stop, int64_t stride,
+                                       weft_fold_range_fn body, void *ctx, const weft_stages *stages);
+
+/* The awaitable form: the loop is pushed as a task (run later by this
+ * worker, or stolen) and the call returns at once. weft_loop_wait waits
+ * (working meanwhile) until every split has finished, then frees the handle;
+ * only the spawning worker may call it, exactly once. A reduction's *out
+ * holds the result once weft_loop_wait has returned. */
+typedef struct weft_loop weft_loop;
+WEFT_API weft_loop *weft_parallel_for_async(int64_t start, int64_t stop, int64_t stride,
+                                            weft_range_fn body, void *ctx);
+WEFT_API weft_loop *weft_parallel_reduce_async(int64_t start, int64_t stop, int64_t stride,
+                                               weft_fold_range_fn body, void *ctx,
+                                               const weft_reducer *red, void *out);
+WEFT_API void weft_loop_wait(weft_loop *loop);
+
+/* Typed loop bodies. At file scope,
+ *     WEFT_FOR_BODY(name, i, T, ctx) { ... uses int64_t i and T *ctx ... }
+ * defines `name`, a weft_range_fn whose plain inner loop has the block
+ * inlined; WEFT_PARALLEL_FOR(name, start, stop, stride, c) runs it, c being a
+ * T * (checked like a call). Likewise
+ *     WEFT_REDUCE_BODY(name, i, T, ctx, A, acc) { ... A *acc ... }
+ * and WEFT_PARALLEL_REDUCE(name, start, stop, stride, c, red, out), out an
+ * A *. */
+#define WEFT_FOR_BODY(name, i, T, ctx)                                              \
+    static inline void name##__weft_each(int64_t i, T *ctx);                        \
+    static inline T *name##__weft_ctx(T *weft__c) { return weft__c; }                \
+    static void name(int64_t weft__lo, int64_t weft__hi, int64_t weft__st, void *weft__c) \
+    {                                                                               \
+        if (weft__st == 1) /* a unit-stride loop of its own, for the vectoriser */ \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i++)         \
+                name##__weft_each(weft__i, (T *)weft__c);                           \
+        else                                                                        \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i += weft__st) \
+                name##__weft_each(weft__i, (T *)weft__c);                           \
+    }                                                                               \
+    static inline void name##__weft_each(int64_t i, T *ctx)
+#define WEFT_PARALLEL_FOR(name, start, stop, stride, c) \
+    weft_parallel_for_range((start), (stop), (stride), name, (void *)name##__weft_ctx(c))
+
+#define WEFT_REDUCE_BODY(name, i, T, ctx, A, acc)                                   \
+    static inline void name##__weft_each(int64_t i, T *ctx, A *acc);                \
+    static inline T *name##__weft_ctx(T *weft__c) { return weft__c; }                \
+    static inline A *name##__weft_acc(A *weft__a) { return weft__a; }                \
+    static void name(int64_t weft__lo, int64_t weft__hi, int64_t weft__st, void *weft__a, \
+                     void *weft__c)                                                 \
+    {                                                                               \
+        if (weft__st == 1)                                                          \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i++)         \
+                name##__weft_each(weft__i, (T *)weft__c, (A *)weft__a);             \
+        else                                                                        \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i += weft__st) \
+                name##__weft_each(weft__i, (T *)weft__c, (A *)weft__a);             \
+    }                                                                               \
+    static inline void name##__weft_each(int64_t i, T *ctx, A *acc)
+#define WEFT_PARALLEL_REDUCE(name, start, stop, stride, c, red, out)                 \
+    weft_parallel_reduce_range((start), (stop), (stride), name, (void *)name##__weft_ctx(c), (red), \
+                               (void *)name##__weft_acc(out))
+
+/* ------------------------------------------------------------------ scoped barriers */
+
+/* A scope waits for every task spawned inside it and all their descendants,
+ * wherever they run: weft_scope_end returns once the detached tasks,
+ * futures' tasks and awaitable loops spawned between begin and end (by the
+ * code between them, or by any task that code started, transitively) have
+ * finished; the worker keeps working meanwhile. Scopes nest (end the inner
+ * one first) and must begin and end on the same worker, in the same
+ * function. Flowvars spawned inside a scope must be synced inside it. The
+ * struct is opaque; keep it alive (on the stack) until end returns. */
+typedef struct weft_scope {
+    union { unsigned char bytes[64]; int64_t align_i; void *align_p; } weft__opaque;
+} weft_scope;
+WEFT_API void weft_scope_begin(weft_scope *scope);
+WEFT_API void weft_scope_end(weft_scope *scope);
+/* WEFT_SCOPE(s) { ... }: begin before the block, end after it (do not leave
+ * the block with break, goto or return: end would not run). */
+#define WEFT_SCOPE(s)                                                               \
+    for (weft_scope s, *s##__weft_once = (weft_scope_begin(&s), &s); s##__weft_once; \
+         weft_scope_end(s##__weft_once), s##__weft_once = NULL)
+
 #ifdef __cplusplus
 }
 #endif

@@ -58,10 +58,12 @@ uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t 
             atomic_store_explicit(&f->full, 0, memory_order_relaxed);
             s->dest = weft__frame_chan(f);
             s->notify = self_id + 1;
+            s->idx = i;
             weft__frame_set_state(f, WEFT__ST_STOLEN);
         } else {
             s->dest = weft__frame_dest(f);
             s->notify = weft__frame_notify(f);
+            s->idx = WEFT__SHIPPED_NOT_LAZY;
             weft__frame_set_state(f, WEFT__ST_CONSUMED);
         }
         if (tail) tail->next = s; else head = s;

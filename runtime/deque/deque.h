@@ -103,8 +103,12 @@ typedef struct weft__shipped {
     weft_task_fn fn;
     void *dest;                   /* never NULL: a chanb, or WEFT__DEST_NONE */
     uint32_t notify;              /* worker to notify on delivery + 1, or 0 */
+    uint32_t idx;                 /* a lazy (flowvar) frame's slot in the victim's
+                                   * deque, else WEFT__SHIPPED_NOT_LAZY */
     _Alignas(8) unsigned char buf[WEFT_ARGS_MAX];
 } weft__shipped;
+
+#define WEFT__SHIPPED_NOT_LAZY UINT32_MAX
 
 typedef struct weft__deque {
     weft__frame *frames;

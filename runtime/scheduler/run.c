@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "runtime/scheduler/outofline.h"
+#include "runtime/scheduler/scope.h"
 #include <unistd.h>
 #include "runtime/scheduler/worker.h"
 
@@ -48,6 +49,7 @@ bool weft__run_top(weft__worker *w)
     weft__answer_thieves(w);
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
+    weft__scope_clamp(w, top);
     WEFT__ASSERT_CMP(w->deque.bottom, <=, top);
     /* The newest pending frame: usually the top one, but a frame already run
      * in place (DONE), shipped (STOLEN) or running may sit above it, and a
@@ -64,15 +66,21 @@ bool weft__run_top(weft__worker *w)
     void *dest = flowvar ? NULL : weft__frame_dest(f);
     uint32_t notify = flowvar ? 0 : weft__frame_notify(f);
     memcpy(buf, f->buf, WEFT_ARGS_MAX);
+    /* Its scope context (scope.h): a lazy frame's from its slot; any other
+     * runs in none (a scoped one is wrapped and enters its own). */
+    weft__scope_ctx sctx;
+    struct weft__scope *scope = flowvar ? weft__scope_of_frame(w, k - 1) : NULL;
     if (k == top && !flowvar) {
         /* A detached frame on top: pop it and run it. */
         h->top = top - 1;
+        weft__scope_push(w, &sctx, scope);
         fn(buf);
     } else {
         /* Run it in place, its slot reserved: a flowvar frame keeps its
          * result there for its sync (DONE); a detached frame's slot is
          * reclaimed once the frames above it are gone (CONSUMED). */
         weft__frame_set_state(f, WEFT__ST_RUNNING);
+        weft__scope_push(w, &sctx, scope);
         fn(buf);
         if (flowvar) {
             memcpy(f->buf, buf, WEFT_ARGS_MAX);
@@ -83,6 +91,7 @@ bool weft__run_top(weft__worker *w)
             weft__update_limit(w);
         }
     }
+    weft__scope_pop(w, &sctx);
     w->m.tasks_run++;
     if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
     if (!flowvar) deliver(dest, notify, buf);
@@ -169,6 +178,7 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
         /* Frames synced out of order wait for the frames above them to go;
          * pop what is free now and count what is still buried. */
         top = weft__deque_reclaim(&w->deque, top);
+        weft__scope_clamp(w, top);
         uint32_t n = 0;
         for (uint32_t i = w->deque.bottom; i < top; i++)
             n += weft__frame_in(&h->frames[i], WEFT__ST_CONSUMED);
@@ -192,6 +202,13 @@ void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, siz
     weft__hot *h = w->hot;
     uint32_t top = h->top;
     if (top >= w->deque.cap) weft__deque_overflow(&w->deque);
+    void *wrapped; /* inside a scope: count the task, carry the scope (scope.c) */
+    if (weft__scope_current(w)) {
+        wrapped = weft__scope_wrap_detached(w, fn, args, size);
+        fn = weft__scope_run;
+        args = &wrapped;
+        size = sizeof wrapped;
+    }
     weft__frame *f = &h->frames[top];
     weft__frame_push(f, fn, args, size);
     weft__frame_set_dest(f, dest, notify);
@@ -312,6 +329,7 @@ void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller)
     memcpy(h->result, f->buf, WEFT_ARGS_MAX);
     if (i + 1 == h->top) {
         h->top = weft__deque_reclaim(&w->deque, i + 1);
+        weft__scope_clamp(w, h->top);
     } else {
         w->lingering++;
         weft__update_limit(w);

@@ -318,6 +318,29 @@ void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller)
     return h->result;
 }
 
+/* The context form's return from code that used weft__tls (weft.h). A
+ * frame pending above floor was left by that code: a detached task or a
+ * future, or a batch received while it waited (a batch comes only when
+ * nothing in the deque is pending, so it lies above every frame of the
+ * contexts that called it). Running them here, newest first, as
+ * weft__run_top would later, leaves nothing pending above floor, so the
+ * caller's contexts, whose tops lie at or below floor, may spawn over what
+ * remains there: finished frames, which the reclaim pops. */
+uint32_t weft__ctx_settle(uint32_t floor)
+{
+    weft__worker *w = weft__self_or_die("weft__ctx_settle");
+    weft__hot *h = w->hot;
+    for (;;) {
+        uint32_t top = weft__deque_reclaim(&w->deque, h->top);
+        h->top = top;
+        uint32_t k = top;
+        while (k > floor && !weft__frame_pending(&h->frames[k - 1])) k--;
+        if (k <= floor) return top;
+        /* The newest pending frame is above floor: run_top runs it. */
+        weft__run_top(w);
+    }
+}
+
 bool weft_is_ready(const weft_flowvar *fv)
 {
     weft__worker *w = weft__self_or_die("weft_is_ready");

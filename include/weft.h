@@ -249,7 +249,7 @@ static inline void *weft_sync(weft_flowvar *fv)
  * is the deque's top and weft__tls.top is stale; the context writes top back
  * to weft__tls before every call into the runtime (the slow spawn and sync)
  * and before code of the thread-local form (a thread-local task's sync pop,
- * WEFT_CTLS), and reloads it after (weft__ctx_settle). A context task
+ * WEFT_CTLS), and reloads it after (weft__ctx_leave). A context task
  * returns with the top no higher than it found it. */
 typedef struct weft_ctx {
     weft__hot *h;
@@ -265,29 +265,33 @@ static inline weft_ctx weft_ctx_get(void)
     return c;
 }
 
-/* After code that used weft__tls (a slow path, a thread-local task, the
- * statement of WEFT_CTLS), entered with weft__tls.top == floor (the
- * context's top then): runs here every pending frame that code left above
- * floor (detached tasks, futures, a batch of stolen work received while it
- * waited), pops the finished frames off the top, and returns the top the
- * context continues from: at most floor when every flowvar spawned in that
- * code was synced. */
-WEFT_API uint32_t weft__ctx_settle(uint32_t floor);
-
-/* The context's view after such code: its top, settled when that code
- * left the top elsewhere (the test is inline, the settle a call). */
-static inline void weft__ctx_after(weft_ctx *c)
-{
-    if (__builtin_expect(c->h->top != c->top, 0)) c->top = weft__ctx_settle((uint32_t)c->top);
-}
+/* The runtime side of the context form (the design: docs/architecture.md
+ * section 3, "Context tasks").
+ * weft__ctx_leave: after code that used weft__tls (the slow spawn and sync,
+ * a thread-local task's function, the statement of WEFT_CTLS), entered with
+ * the context's top written back into weft__tls: runs here every frame that
+ * code left pending above floor (detached tasks, futures, a batch of stolen
+ * work received while it waited), pops the finished frames off the top,
+ * and returns the top the context continues from (at most floor when every
+ * flowvar spawned in that code was synced).
+ * weft__ctx_reclaim: after a pop to top while frames synced out of order
+ * may lie under it (limit 0): pops those and returns the new top.
+ * weft__ctx_floor: sets the floor under which no reclaim pops (the top at
+ * which thread-local code entered a context task, WEFT_CRUN, and which it
+ * keeps; the frames under it are that code's) and returns the one before.
+ * Pops stop at the frame under the entry top of a context called by
+ * another context, since that frame is the caller's and not yet synced. */
+WEFT_API uint32_t weft__ctx_leave(uint32_t floor);
+WEFT_API uint32_t weft__ctx_reclaim(uint32_t top);
+WEFT_API uint32_t weft__ctx_floor(uint32_t floor);
 
 /* WEFT_CTLS(c, statement): runs code of the thread-local form (WEFT_SPAWN,
  * weft_sync, weft_spawn_detached, futures, a function that uses them) inside
  * a context task: writes c's top back to weft__tls first and settles after. */
-#define WEFT_CTLS(c, ...) do {                                        \
-        (c).h->top = (uint32_t)(c).top;                                       \
-        __VA_ARGS__;                                                  \
-        weft__ctx_after(&(c));                                        \
+#define WEFT_CTLS(c, ...) do {                                                    \
+        (c).h->top = (uint32_t)(c).top;                                           \
+        __VA_ARGS__;                                                              \
+        (c).top = weft__ctx_leave((uint32_t)(c).top);                             \
     } while (0)
 
 /* True when the task behind fv has finished, so that sync returns at once
@@ -519,11 +523,14 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
     {                                                                             \
         weft_ctx weft__c0 = weft_ctx_get();                                       \
         weft_ctx *weft__c = &weft__c0;                                            \
-        /* The function got a copy: weft__c0.top is still the entry top, \
-         * which a context task returns to (or below, over finished frames). */ \
-        WEFT__IF_##K((ret weft__r = name CPCALL;                                  \
+        /* The frames under the entry top are the thread-local code's: no \
+         * reclaim of the context's pops below it. The function got a copy: \
+         * weft__c0.top is still the entry top, where a context task ends. */ \
+        uint32_t weft__sv = weft__ctx_floor((uint32_t)weft__c0.top);              \
+        WEFT__IF_##K((ret weft__r = name CPCALL; weft__ctx_floor(weft__sv);       \
                       weft__tls.top = (uint32_t)weft__c0.top; return weft__r;),   \
-                     (name CPCALL; weft__tls.top = (uint32_t)weft__c0.top;))      \
+                     (name CPCALL; weft__ctx_floor(weft__sv);                     \
+                      weft__tls.top = (uint32_t)weft__c0.top;))                   \
     }
 
 /* The context spawn and sync are always inlined: they take the context's
@@ -560,7 +567,7 @@ static inline bool weft__ctx_fits(const weft_ctx *c)
 #define WEFT__CINVOKE_T(K, ret, name, CALL, CCALL)                                \
     weft__h->top = weft__i;                                                       \
     WEFT__IF_##K((ret weft__r = name CALL;), (name CALL;))                        \
-    weft__ctx_after(weft__c);                                                     \
+    weft__c->top = weft__ctx_leave(weft__i);                                      \
     WEFT__CRET(K, name)
 #define WEFT__CSYNC_DEF(KIND, K, ret, name, CALL, CCALL)                          \
     typedef struct name##__weft_cres {                                            \
@@ -578,6 +585,8 @@ static inline bool weft__ctx_fits(const weft_ctx *c)
             name##__weft_args weft__a;                                            \
             memcpy(&weft__a, weft__h->frames[weft__i].buf, sizeof weft__a);       \
             weft__c->top = weft__i;                                               \
+            if (__builtin_expect(weft__h->limit == 0, 0))                         \
+                weft__c->top = weft__ctx_reclaim(weft__i);                        \
             WEFT__CINVOKE_##KIND(K, ret, name, CALL, CCALL)                       \
         }                                                                         \
         weft__h->top = (uint32_t)weft__c->top;                                    \
@@ -585,7 +594,7 @@ static inline bool weft__ctx_fits(const weft_ctx *c)
                       weft__result_get(&weft__r, weft__sync_slow(&weft__fv, #name, __builtin_return_address(0)), \
                                        sizeof weft__r);),                           \
                      ((void)weft__sync_slow(&weft__fv, #name, __builtin_return_address(0));)) \
-        weft__ctx_after(weft__c);                                                 \
+        weft__c->top = weft__ctx_leave((uint32_t)weft__c->top);                   \
         WEFT__CRET(K, name)                                                       \
     }
 

@@ -318,17 +318,32 @@ void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller)
     return h->result;
 }
 
-/* The context form's return from code that used weft__tls (weft.h). A
- * frame pending above floor was left by that code: a detached task or a
- * future, or a batch received while it waited (a batch comes only when
- * nothing in the deque is pending, so it lies above every frame of the
- * contexts that called it). Running them here, newest first, as
- * weft__run_top would later, leaves nothing pending above floor, so the
- * caller's contexts, whose tops lie at or below floor, may spawn over what
- * remains there: finished frames, which the reclaim pops. */
-uint32_t weft__ctx_settle(uint32_t floor)
+/* The context form's runtime side (weft.h, "context"; the design in
+ * docs/architecture.md section 3, "Context tasks"). */
+
+uint32_t weft__ctx_floor(uint32_t floor)
 {
-    weft__worker *w = weft__self_or_die("weft__ctx_settle");
+    weft__worker *w = weft__self_or_die("a context task (WEFT_CRUN, or one run from the deque)");
+    uint32_t saved = w->deque.floor;
+    w->deque.floor = floor;
+    return saved;
+}
+
+uint32_t weft__ctx_reclaim(uint32_t top)
+{
+    weft__worker *w = weft__self();
+    w->hot->top = weft__deque_reclaim(&w->deque, top);
+    return w->hot->top;
+}
+
+/* A frame pending above floor was left by the code the context called: a
+ * detached task or a future, or a batch received while it waited (a batch
+ * comes only when nothing in the deque is pending, so it lies above every
+ * frame of the contexts that called it). Running them here, newest first,
+ * as weft__run_top would later, leaves nothing pending above floor. */
+uint32_t weft__ctx_leave(uint32_t floor)
+{
+    weft__worker *w = weft__self_or_die("a context task (WEFT_CSPAWN/WEFT_CSYNC/WEFT_CTLS)");
     weft__hot *h = w->hot;
     for (;;) {
         uint32_t top = weft__deque_reclaim(&w->deque, h->top);

@@ -251,18 +251,17 @@ static inline void *weft_sync(weft_flowvar *fv)
  * and before code of the thread-local form (a thread-local task's sync pop,
  * WEFT_CTLS), and reloads it after (weft__ctx_leave). A context task
  * returns with the top no higher than it found it. */
-typedef struct weft_ctx {
-    weft__hot *h;
-    size_t top;   /* the deque's top; the width of a register, so that no
-                     padding bits travel with it */
-} weft_ctx;
+typedef weft__frame *weft_ctx;  /* &frames[top]; a scalar, which the compiler
+                                  keeps in a register and splits functions on */
+/* A context's top as an index, and back. */
+#define WEFT__CIDX(c) ((uint32_t)((c) - weft__tls.frames))
+#define WEFT__CAT_IDX(i) (weft__tls.frames + (i))
 
 /* The context of the calling worker, built from weft__tls (on a worker;
  * outside one the first spawn dies with a message, as WEFT_SPAWN does). */
 static inline weft_ctx weft_ctx_get(void)
 {
-    weft_ctx c = {&weft__tls, weft__tls.top};
-    return c;
+    return weft__tls.frames + weft__tls.top;
 }
 
 /* The runtime side of the context form (the design: docs/architecture.md
@@ -289,9 +288,10 @@ WEFT_API uint32_t weft__ctx_floor(uint32_t floor);
  * weft_sync, weft_spawn_detached, futures, a function that uses them) inside
  * a context task: writes c's top back to weft__tls first and settles after. */
 #define WEFT_CTLS(c, ...) do {                                                    \
-        (c).h->top = (uint32_t)(c).top;                                           \
+        uint32_t weft__fl = WEFT__CIDX(c);                                        \
+        weft__tls.top = weft__fl;                                                 \
         __VA_ARGS__;                                                              \
-        (c).top = weft__ctx_leave((uint32_t)(c).top);                             \
+        (c) = WEFT__CAT_IDX(weft__ctx_leave(weft__fl));                           \
     } while (0)
 
 /* True when the task behind fv has finished, so that sync returns at once
@@ -473,8 +473,8 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
         ret (*weft_sync)(weft_flowvar);                                           \
     } name##__weft_fv;                                                            \
     typedef struct name##__weft_cfv {                                             \
-        weft_flowvar raw;                                                         \
-        struct name##__weft_cres (*weft_csync)(weft_ctx, weft_flowvar);           \
+        weft__frame *weft_frame; /* the frame, NULL once synced */                \
+        struct name##__weft_cres (*weft_csync)(weft_ctx, weft__frame *);          \
     } name##__weft_cfv;                                                           \
     WEFT__CRUN_DEF_##KIND(K, ret, name, P, CPCALL)                                \
     WEFT__FN void name##__weft_run(void *weft__buf)                               \
@@ -521,16 +521,17 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
 #define WEFT__CRUN_DEF_C(K, ret, name, P, CPCALL)                                  \
     WEFT__FN ret name##__weft_crun P                                              \
     {                                                                             \
-        weft_ctx weft__c0 = weft_ctx_get();                                       \
+        uint32_t weft__e = weft__tls.top;                                         \
+        weft_ctx weft__c0 = WEFT__CAT_IDX(weft__e);                               \
         weft_ctx *weft__c = &weft__c0;                                            \
         /* The frames under the entry top are the thread-local code's: no \
-         * reclaim of the context's pops below it. The function got a copy: \
-         * weft__c0.top is still the entry top, where a context task ends. */ \
-        uint32_t weft__sv = weft__ctx_floor((uint32_t)weft__c0.top);              \
+         * reclaim of the context's pops below it. A context task ends at \
+         * its entry top. */                                                  \
+        uint32_t weft__sv = weft__ctx_floor(weft__e);                             \
         WEFT__IF_##K((ret weft__r = name CPCALL; weft__ctx_floor(weft__sv);       \
-                      weft__tls.top = (uint32_t)weft__c0.top; return weft__r;),   \
+                      weft__tls.top = weft__e; return weft__r;),                  \
                      (name CPCALL; weft__ctx_floor(weft__sv);                     \
-                      weft__tls.top = (uint32_t)weft__c0.top;))                   \
+                      weft__tls.top = weft__e;))                                  \
     }
 
 /* The context spawn and sync are always inlined: they take the context's
@@ -540,10 +541,10 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
 
 /* The frame check of a context spawn: weft__spawn_fits with the context's
  * top (limit and reqs read through c->h, as there). */
-static inline bool weft__ctx_fits(const weft_ctx *c)
+static inline bool weft__ctx_fits(weft_ctx c)
 {
-    return !__builtin_expect(c->top >= c->h->limit ||
-                             WEFT__LOAD_RELAXED(c->h->reqs) > 0, 0);
+    return !__builtin_expect((size_t)(c - weft__tls.frames) >= weft__tls.limit ||
+                             WEFT__LOAD_RELAXED(weft__tls.reqs) > 0, 0);
 }
 
 /* The context sync (WEFT_CSYNC): the pop of weft__sync_pops with the
@@ -558,43 +559,43 @@ static inline bool weft__ctx_fits(const weft_ctx *c)
     {                                                                             \
         name##__weft_cres weft__o;                                                \
         WEFT__IF_##K((weft__o.r = weft__r;), ())                                  \
-        weft__o.top = weft__c->top;                                               \
+        weft__o.top = *weft__c;                                                   \
         return weft__o;                                                           \
     }
 #define WEFT__CINVOKE_C(K, ret, name, CALL, CCALL)                                \
     WEFT__IF_##K((ret weft__r = name CCALL;), (name CCALL;))                      \
     WEFT__CRET(K, name)
 #define WEFT__CINVOKE_T(K, ret, name, CALL, CCALL)                                \
-    weft__h->top = weft__i;                                                       \
+    weft__tls.top = weft__i;                                                      \
     WEFT__IF_##K((ret weft__r = name CALL;), (name CALL;))                        \
-    weft__c->top = weft__ctx_leave(weft__i);                                      \
+    *weft__c = WEFT__CAT_IDX(weft__ctx_leave(weft__i));                           \
     WEFT__CRET(K, name)
 #define WEFT__CSYNC_DEF(KIND, K, ret, name, CALL, CCALL)                          \
     typedef struct name##__weft_cres {                                            \
         WEFT__IF_##K((ret r;), ())                                                \
-        size_t top;                                                               \
+        weft_ctx top;                                                             \
     } name##__weft_cres;                                                          \
-    WEFT__CFN name##__weft_cres name##__weft_csync(weft_ctx weft__c0, weft_flowvar weft__fv) \
+    WEFT__CFN name##__weft_cres name##__weft_csync(weft_ctx weft__c0, weft__frame *weft__f) \
     {                                                                             \
         weft_ctx *weft__c = &weft__c0;                                            \
-        weft__hot *weft__h = weft__c->h;                                          \
-        uint32_t weft__i = weft__fv.idx;                                          \
         if (!WEFT__LARGE(name##__weft_args) &&                                    \
-            __builtin_expect((size_t)weft__i + 1 == weft__c->top &&               \
-                             weft__h->frames[weft__i].fn != NULL, 1)) {           \
+            __builtin_expect(weft__f + 1 == weft__c0 && weft__f->fn != NULL, 1)) {   \
+            uint32_t weft__i = WEFT__CIDX(weft__f);                               \
             name##__weft_args weft__a;                                            \
-            memcpy(&weft__a, weft__h->frames[weft__i].buf, sizeof weft__a);       \
-            weft__c->top = weft__i;                                               \
-            if (__builtin_expect(weft__h->limit == 0, 0))                         \
-                weft__c->top = weft__ctx_reclaim(weft__i);                        \
+            memcpy(&weft__a, weft__f->buf, sizeof weft__a);                       \
+            weft__c0 = weft__f;                                                   \
+            if (__builtin_expect(weft__tls.limit == 0, 0))                        \
+                weft__c0 = WEFT__CAT_IDX(weft__ctx_reclaim(weft__i));             \
             WEFT__CINVOKE_##KIND(K, ret, name, CALL, CCALL)                       \
         }                                                                         \
-        weft__h->top = (uint32_t)weft__c->top;                                    \
+        uint32_t weft__t = WEFT__CIDX(weft__c0);                                  \
+        weft_flowvar weft__fv = {weft__f ? WEFT__CIDX(weft__f) : WEFT__SYNCED};   \
+        weft__tls.top = weft__t;                                                  \
         WEFT__IF_##K((ret weft__r;                                                \
                       weft__result_get(&weft__r, weft__sync_slow(&weft__fv, #name, __builtin_return_address(0)), \
                                        sizeof weft__r);),                           \
                      ((void)weft__sync_slow(&weft__fv, #name, __builtin_return_address(0));)) \
-        weft__c->top = weft__ctx_leave((uint32_t)weft__c->top);                   \
+        weft__c0 = WEFT__CAT_IDX(weft__ctx_leave(weft__t));                       \
         WEFT__CRET(K, name)                                                       \
     }
 
@@ -604,20 +605,18 @@ static inline bool weft__ctx_fits(const weft_ctx *c)
 #define WEFT__CSPAWN_DEF(name, CP, PACK, STORE)                                   \
     WEFT__CFN name##__weft_cfv name##__weft_cspawn CP                             \
     {                                                                             \
-        weft__hot *weft__h = weft__c->h;                                          \
-        size_t weft__t = weft__c->top;                                            \
-        if (WEFT__LARGE(name##__weft_args) || !weft__ctx_fits(weft__c)) {         \
+        weft__frame *weft__f = *weft__c;                                          \
+        if (WEFT__LARGE(name##__weft_args) || !weft__ctx_fits(weft__f)) {         \
             name##__weft_args weft__a = {WEFT__UNPAREN PACK};                     \
-            weft__h->top = (uint32_t)weft__t;                                     \
-            weft__t = weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx; \
-            weft__c->top = weft__h->top;                                          \
+            weft__tls.top = WEFT__CIDX(weft__f);                                  \
+            weft__f = WEFT__CAT_IDX(weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx); \
+            *weft__c = WEFT__CAT_IDX(weft__tls.top);                              \
         } else {                                                                  \
-            weft__frame *weft__f = &weft__h->frames[weft__t];                     \
             weft__frame_push(weft__f, name##__weft_run, NULL, 0);                 \
             STORE                                                                 \
-            weft__c->top = weft__t + 1;                                           \
+            *weft__c = weft__f + 1;                                               \
         }                                                                         \
-        name##__weft_cfv weft__s = {{(uint32_t)weft__t}, name##__weft_csync};     \
+        name##__weft_cfv weft__s = {weft__f, name##__weft_csync};                 \
         return weft__s;                                                           \
     }
 
@@ -625,13 +624,14 @@ static inline bool weft__ctx_fits(const weft_ctx *c)
  * lvalue: a spawn and a sync update its top. */
 #define WEFT_CFLOWVAR(name) name##__weft_cfv
 #define WEFT_CSYNC(c, f) __extension__({                                          \
-        __typeof__((f).weft_csync((c), (f).raw)) weft__o = (f).weft_csync((c), (f).raw); \
-        (c).top = weft__o.top;                                                    \
-        (f).raw.idx = WEFT__SYNCED;                                               \
+        __typeof__((f).weft_csync((c), (f).weft_frame)) weft__o =                 \
+            (f).weft_csync((c), (f).weft_frame);                                  \
+        (c) = weft__o.top;                                                        \
+        (f).weft_frame = NULL;                                                    \
         weft__o.r; })
 #define WEFT_CWAIT(c, f) __extension__({                                          \
-        (c).top = (f).weft_csync((c), (f).raw).top;                               \
-        (f).raw.idx = WEFT__SYNCED; })
+        (c) = (f).weft_csync((c), (f).weft_frame).top;                            \
+        (f).weft_frame = NULL; })
 
 /* BEGIN arity macros: generated by scripts/gen-arity.py; edit the script, not this region */
 /* An empty struct is not C11; arity 0 carries one unused byte. */

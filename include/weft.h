@@ -20,6 +20,10 @@
  *
  *   weft_init(NULL); ... fib(30) ... weft_exit();
  *
+ * The fast form passes the worker's context as an argument instead
+ * (WEFT_CTASK_1(long, fib, int) for long fib(weft_ctx c, int n), with
+ * WEFT_CSPAWN(c, fib, n - 1), WEFT_CSYNC(c, f), WEFT_CRUN(fib, 30)).
+ *
  * This is the only header a program includes. Names with `weft__` are the
  * runtime's own, exposed here only because the fast paths are inline.
  * See docs/api.md for the whole contract.
@@ -242,15 +246,17 @@ static inline void *weft_sync(weft_flowvar *fv)
 
 /* ------------------------------------------------------------------ context */
 
-/* A worker context (the fast form, docs/api.md "Context tasks"): the
- * worker's hot state and the deque's top, passed by value (two registers)
- * from task to task, so that spawn and sync keep top in a register instead
- * of a round trip through weft__tls. While a context task runs, its `top`
- * is the deque's top and weft__tls.top is stale; the context writes top back
- * to weft__tls before every call into the runtime (the slow spawn and sync)
- * and before code of the thread-local form (a thread-local task's sync pop,
- * WEFT_CTLS), and reloads it after (weft__ctx_leave). A context task
- * returns with the top no higher than it found it. */
+/* A worker context (the fast form, docs/api.md "Context tasks, the fast
+ * form"): the address of the deque's top frame, passed by value (one
+ * register) from task to task, so that spawn and sync keep the top in a
+ * register instead of a round trip through weft__tls.top. While a context
+ * task runs, its context is the deque's top and weft__tls.top is stale; the
+ * context writes the top back to weft__tls before every call into the
+ * runtime (the slow spawn and sync) and before code of the thread-local
+ * form (a thread-local task's function popped by a context sync,
+ * WEFT_CTLS), and takes it up again after (weft__ctx_leave). A context task
+ * returns with the top where it found it. Opaque: only the macros below
+ * read or change it. */
 typedef weft__frame *weft_ctx;  /* &frames[top]; a scalar, which the compiler
                                   keeps in a register and splits functions on */
 /* A context's top as an index, and back. */

@@ -585,7 +585,7 @@ static inline bool weft__ctx_fits(weft_ctx c)
     {                                                                             \
         weft_ctx *weft__c = &weft__c0;                                            \
         if (!WEFT__LARGE(name##__weft_args) &&                                    \
-            __builtin_expect(weft__f + 1 == weft__c0 && weft__f->fn != NULL, 1)) {   \
+            __builtin_expect(weft__c0 - 1 == weft__f && weft__f->fn != NULL, 1)) {   \
             uint32_t weft__i = WEFT__CIDX(weft__f);                               \
             name##__weft_args weft__a;                                            \
             memcpy(&weft__a, weft__f->buf, sizeof weft__a);                       \

@@ -19,6 +19,7 @@ int weft__deque_init(weft__deque *d, uint32_t cap)
     d->frames = p;
     d->cap = cap;
     d->bottom = 0;
+    d->floor = 0;
     return 0;
 }
 
@@ -100,7 +101,7 @@ uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *s
 
 uint32_t weft__deque_reclaim(weft__deque *d, uint32_t top)
 {
-    while (top > 0 && weft__frame_in(&d->frames[top - 1], WEFT__ST_CONSUMED))
+    while (top > d->floor && weft__frame_in(&d->frames[top - 1], WEFT__ST_CONSUMED))
         top--;
     if (d->bottom > top) d->bottom = top;
     return top;

@@ -114,6 +114,12 @@ typedef struct weft__deque {
     weft__frame *frames;
     uint32_t cap;
     uint32_t bottom;
+    /* The reclaim pops nothing below it: 0, or while the runtime runs on
+     * behalf of a context task (weft__ctx_enter .. weft__ctx_leave), that
+     * context's top, which it and the contexts that called it keep in
+     * registers (weft.h, "context"): a slot under a top kept there is not
+     * free for a push. */
+    uint32_t floor;
 } weft__deque;
 
 /* Reserves cap frames of address space (committed by the kernel only as
@@ -145,8 +151,8 @@ _Noreturn void weft__deque_overflow(const weft__deque *d);
  * full. */
 uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *first);
 
-/* Pops CONSUMED frames off the head; returns the new top and keeps
- * bottom <= top. */
+/* Pops CONSUMED frames off the head, down to d->floor at most; returns the
+ * new top and keeps bottom <= top. */
 uint32_t weft__deque_reclaim(weft__deque *d, uint32_t top);
 
 #endif

@@ -337,6 +337,44 @@ void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller)
     return h->result;
 }
 
+/* The context form's runtime side (weft.h, "context"; the design in
+ * docs/architecture.md section 3, "Context tasks"). */
+
+uint32_t weft__ctx_floor(uint32_t floor)
+{
+    weft__worker *w = weft__self_or_die("a context task (WEFT_CRUN, or one run from the deque)");
+    uint32_t saved = w->deque.floor;
+    w->deque.floor = floor;
+    return saved;
+}
+
+uint32_t weft__ctx_reclaim(uint32_t top)
+{
+    weft__worker *w = weft__self();
+    w->hot->top = weft__deque_reclaim(&w->deque, top);
+    return w->hot->top;
+}
+
+/* A frame pending above floor was left by the code the context called: a
+ * detached task or a future, or a batch received while it waited (a batch
+ * comes only when nothing in the deque is pending, so it lies above every
+ * frame of the contexts that called it). Running them here, newest first,
+ * as weft__run_top would later, leaves nothing pending above floor. */
+uint32_t weft__ctx_leave(uint32_t floor)
+{
+    weft__worker *w = weft__self_or_die("a context task (WEFT_CSPAWN/WEFT_CSYNC/WEFT_CTLS)");
+    weft__hot *h = w->hot;
+    for (;;) {
+        uint32_t top = weft__deque_reclaim(&w->deque, h->top);
+        h->top = top;
+        uint32_t k = top;
+        while (k > floor && !weft__frame_pending(&h->frames[k - 1])) k--;
+        if (k <= floor) return top;
+        /* The newest pending frame is above floor: run_top runs it. */
+        weft__run_top(w);
+    }
+}
+
 bool weft_is_ready(const weft_flowvar *fv)
 {
     weft__worker *w = weft__self_or_die("weft_is_ready");

@@ -8,6 +8,7 @@
 #   make demo          the main job (see README.md)
 #   make bench         benchmarks against serial twins and peers (docs/benchmarks.md)
 #   make soak          the long stress runs
+#   make verify        model-check the protocols (verify/, docs/verification.md)
 #   make install PREFIX=/usr/local
 #
 # Variables: B (build folder, default build), SAN (thread|address), WERROR=1,
@@ -77,6 +78,7 @@ DEPS_TEST  := libcriterion-dev libsodium-dev libsqlite3-dev sqlite3 python3 libu
 DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox libssl-dev
 # The aarch64 compile check (tests/e2e/cross_aarch64.sh) of the test targets.
 DEPS_CROSS := gcc-aarch64-linux-gnu
+DEPS_VERIFY := spin gcc
 
 $(B)/.deps-lib: scripts/deps.sh
 	@mkdir -p $(@D)
@@ -91,6 +93,10 @@ $(B)/.deps-bench: scripts/deps.sh | $(B)/.deps-test
 $(B)/.deps-cross: scripts/deps.sh
 	@mkdir -p $(@D)
 	@scripts/deps.sh $(DEPS_CROSS)
+	@touch $@
+$(B)/.deps-verify: scripts/deps.sh
+	@mkdir -p $(@D)
+	@scripts/deps.sh $(DEPS_VERIFY)
 	@touch $@
 
 # ---------------------------------------------------------------- the library
@@ -150,7 +156,7 @@ $(QUARANTINE_OBJ): | $(B)/.deps-test
 PROGRAMS := $(UNIT_BIN) $(STRESS_BIN) $(QUARANTINE_BIN)
 
 .PHONY: all lib test test-tsan test-asan test-units test-stress test-e2e \
-        demo install uninstall clean soak bench
+        demo install uninstall clean soak bench verify
 .DEFAULT_GOAL := all
 all: lib $(PROGRAMS)
 lib: $(LIB_A) $(LIB_SO)
@@ -169,6 +175,11 @@ test-tsan: $(B)/.deps-cross
 test-asan: $(B)/.deps-cross
 	@$(MAKE) --no-print-directory B=build/asan SAN=address OPT="-O1 -g" all
 	@scripts/run-tests.sh build/asan units stress e2e
+
+# make verify: spin on the protocol models in verify/ and their planted-bug
+# mutants (docs/verification.md).
+verify: $(B)/.deps-verify
+	@scripts/verify.sh $(B)/verify
 
 soak: all
 	@WEFT_SOAK=1 scripts/run-tests.sh $(B) stress

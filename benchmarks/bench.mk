@@ -1,6 +1,8 @@
 # Benchmarks (docs/benchmarks.md): every workload in benchmarks/NAME/ is built
 # into $(B)/bench as
 #   NAME               weft            (NAME_weft.c, $(CC) -O3, libweft.a)
+#   NAME_ctx           weft's context form (NAME_weft_ctx.c, as NAME), for
+#                      the workloads in BENCH_CTX_NAMES
 #   NAME_serial        its serial twin (NAME_serial.c, same compiler and flags)
 #   NAME_serial_clang  the twin built by clang, for the clang peer
 #   NAME_omp_gcc       OpenMP tasks, gcc + libgomp    (NAME_omp.c)
@@ -35,7 +37,10 @@ BENCH_CXX      ?= g++
 # libcrypto's SHA-1, benchmarks/uts/sha1.h).
 BENCH_LDLIBS_uts := -lcrypto
 
-BENCH_WEFT_BIN := $(BENCH_NAMES:%=$(BENCH_DIR)/%)
+# Workloads with a context-form version (NAME_weft_ctx.c).
+BENCH_CTX_NAMES := fib dfs
+
+BENCH_WEFT_BIN := $(BENCH_NAMES:%=$(BENCH_DIR)/%) $(BENCH_CTX_NAMES:%=$(BENCH_DIR)/%_ctx)
 BENCH_PEER_BIN := $(foreach n,$(BENCH_NAMES),$(foreach v,$(BENCH_VARIANTS),$(BENCH_DIR)/$(n)_$(v)))
 BENCH_BIN       = $(BENCH_WEFT_BIN) $(BENCH_PEER_BIN) $(BENCH_LACE_BIN)
 BENCH_LIBS     := $(BENCH_DIR)/lib/.stamp
@@ -65,6 +70,12 @@ $(BENCH_DIR)/$(1)_tbb: benchmarks/$(1)/$(1)_tbb.cpp | $(B)/.deps-bench
 	$(BENCH_CXX) $(CPPFLAGS_ALL) $(BENCH_CXXFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(BENCH_LDLIBS_$(1)) -ltbb -lm
 endef
 $(foreach n,$(BENCH_NAMES),$(eval $(call BENCH_RULES,$(n))))
+define BENCH_CTX_RULE
+$(BENCH_DIR)/$(1)_ctx: benchmarks/$(1)/$(1)_weft_ctx.c $(LIB_A) | $(B)/.deps-lib
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(LIB_A) $(BENCH_LDLIBS_$(1)) $(LDLIBS_RT)
+endef
+$(foreach n,$(BENCH_CTX_NAMES),$(eval $(call BENCH_CTX_RULE,$(n))))
 # libcrypto (libssl-dev) is a DEPS_BENCH package, so UTS's gcc builds wait for
 # those too.
 $(BENCH_DIR)/uts $(BENCH_DIR)/uts_serial $(BENCH_DIR)/uts_omp_gcc: | $(B)/.deps-bench

@@ -21,6 +21,7 @@ void weft__chanp_init(weft__chanp *ch)
     atomic_store_explicit(&ch->slot, NULL, memory_order_relaxed);
 }
 
+/* Model-checked in verify/chan.pml (docs/verification.md). */
 /* Producer only. Takes a non-NULL pointer p; returns true when p is now in
  * the slot (the consumer owns what p points to from then on), false when
  * the slot was still full (nothing changed, the producer keeps p). */
@@ -73,6 +74,7 @@ void weft__chanb_init(weft__chanb *ch)
     atomic_store_explicit(&ch->full, 0u, memory_order_relaxed);
 }
 
+/* Model-checked in verify/chan.pml (docs/verification.md). */
 /* Producer only. Takes n bytes at src (n within the owner's capacity);
  * copies them in and publishes them, returning true, or returns false and
  * changes nothing when the slot is still full. src stays the caller's. */

@@ -20,6 +20,10 @@
  *
  *   weft_init(NULL); ... fib(30) ... weft_exit();
  *
+ * The fast form passes the worker's context as an argument instead
+ * (WEFT_CTASK_1(long, fib, int) for long fib(weft_ctx c, int n), with
+ * WEFT_CSPAWN(c, fib, n - 1), WEFT_CSYNC(c, f), WEFT_CRUN(fib, 30)).
+ *
  * This is the only header a program includes. Names with `weft__` are the
  * runtime's own, exposed here only because the fast paths are inline.
  * See docs/api.md for the whole contract.
@@ -239,6 +243,62 @@ static inline void *weft_sync(weft_flowvar *fv)
     }
     return weft__sync_slow(fv, NULL, NULL);
 }
+
+/* ------------------------------------------------------------------ context */
+
+/* A worker context (the fast form, docs/api.md "Context tasks, the fast
+ * form"): the address of the deque's top frame, passed by value (one
+ * register) from task to task, so that spawn and sync keep the top in a
+ * register instead of a round trip through weft__tls.top. While a context
+ * task runs, its context is the deque's top and weft__tls.top is stale; the
+ * context writes the top back to weft__tls before every call into the
+ * runtime (the slow spawn and sync) and before code of the thread-local
+ * form (a thread-local task's function popped by a context sync,
+ * WEFT_CTLS), and takes it up again after (weft__ctx_leave). A context task
+ * returns with the top where it found it. Opaque: only the macros below
+ * read or change it. */
+typedef weft__frame *weft_ctx;  /* &frames[top]; a scalar, which the compiler
+                                  keeps in a register and splits functions on */
+/* A context's top as an index, and back. */
+#define WEFT__CIDX(c) ((uint32_t)((c) - weft__tls.frames))
+#define WEFT__CAT_IDX(i) (weft__tls.frames + (i))
+
+/* The context of the calling worker, built from weft__tls (on a worker;
+ * outside one the first spawn dies with a message, as WEFT_SPAWN does). */
+static inline weft_ctx weft_ctx_get(void)
+{
+    return weft__tls.frames + weft__tls.top;
+}
+
+/* The runtime side of the context form (the design: docs/architecture.md
+ * section 3, "Context tasks").
+ * weft__ctx_leave: after code that used weft__tls (the slow spawn and sync,
+ * a thread-local task's function, the statement of WEFT_CTLS), entered with
+ * the context's top written back into weft__tls: runs here every frame that
+ * code left pending above floor (detached tasks, futures, a batch of stolen
+ * work received while it waited), pops the finished frames off the top,
+ * and returns the top the context continues from (at most floor when every
+ * flowvar spawned in that code was synced).
+ * weft__ctx_reclaim: after a pop to top while frames synced out of order
+ * may lie under it (limit 0): pops those and returns the new top.
+ * weft__ctx_floor: sets the floor under which no reclaim pops (the top at
+ * which thread-local code entered a context task, WEFT_CRUN, and which it
+ * keeps; the frames under it are that code's) and returns the one before.
+ * Pops stop at the frame under the entry top of a context called by
+ * another context, since that frame is the caller's and not yet synced. */
+WEFT_API uint32_t weft__ctx_leave(uint32_t floor);
+WEFT_API uint32_t weft__ctx_reclaim(uint32_t top);
+WEFT_API uint32_t weft__ctx_floor(uint32_t floor);
+
+/* WEFT_CTLS(c, statement): runs code of the thread-local form (WEFT_SPAWN,
+ * weft_sync, weft_spawn_detached, futures, a function that uses them) inside
+ * a context task: writes c's top back to weft__tls first and settles after. */
+#define WEFT_CTLS(c, ...) do {                                                    \
+        uint32_t weft__fl = WEFT__CIDX(c);                                        \
+        weft__tls.top = weft__fl;                                                 \
+        __VA_ARGS__;                                                              \
+        (c) = WEFT__CAT_IDX(weft__ctx_leave(weft__fl));                           \
+    } while (0)
 
 /* True when the task behind fv has finished, so that sync returns at once
  * without running anything. A task not yet started is not ready. Answers
@@ -471,7 +531,7 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
  * parentheses, CALL = call from the unpacked struct `weft__a`, STORE = the
  * stores of the arguments into the frame. WEFT__IF_K((valued), (void)) picks
  * the code that differs. */
-#define WEFT__TASK(K, ret, name, P, A, PACK, CALL, STORE)                         \
+#define WEFT__TASK(KIND, K, ret, name, P, A, PACK, CALL, STORE, CP, CCALL, CPCALL) \
     typedef struct name##__weft_args { A } name##__weft_args;                     \
     WEFT__SIZE_ASSERT(name, args, "arguments", "' exceed", name##__weft_args)     \
     WEFT__IF_##K((WEFT__SIZE_ASSERT(name, ret, "the result", "' exceeds", ret)), ()) \
@@ -479,13 +539,18 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
         weft_flowvar raw;                                                         \
         ret (*weft_sync)(weft_flowvar);                                           \
     } name##__weft_fv;                                                            \
+    typedef struct name##__weft_cfv {                                             \
+        weft__frame *weft_frame; /* the frame, NULL once synced */                \
+        struct name##__weft_cres (*weft_csync)(weft_ctx, weft__frame *);          \
+    } name##__weft_cfv;                                                           \
+    WEFT__CRUN_DEF_##KIND(K, ret, name, P, CPCALL)                                \
     WEFT__FN void name##__weft_run(void *weft__buf)                               \
     {                                                                             \
         name##__weft_args weft__a;                                                \
         memcpy(&weft__a, weft__buf, sizeof weft__a);                              \
-        WEFT__IF_##K((ret weft__r = name CALL;                                    \
+        WEFT__IF_##K((ret weft__r = WEFT__CALLEE_##KIND(name) CALL;               \
                       weft__result_put(weft__buf, &weft__r, sizeof weft__r);),    \
-                     (name CALL;))                                                \
+                     (WEFT__CALLEE_##KIND(name) CALL;))                           \
     }                                                                             \
     WEFT__FN ret name##__weft_sync(weft_flowvar weft__fv)                         \
     {                                                                             \
@@ -497,7 +562,8 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
             name##__weft_args weft__a;                                            \
             memcpy(&weft__a, weft__h->frames[weft__i].buf, sizeof weft__a);       \
             weft__h->top = weft__i;                                               \
-            WEFT__IF_##K((return name CALL;), (name CALL; return;))               \
+            WEFT__IF_##K((return WEFT__CALLEE_##KIND(name) CALL;),                \
+                         (WEFT__CALLEE_##KIND(name) CALL; return;))               \
         }                                                                         \
         WEFT__IF_##K((ret weft__r;                                                \
                       weft__result_get(&weft__r, weft__sync_slow(&weft__fv, #name, __builtin_return_address(0)), \
@@ -505,54 +571,229 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
                       return weft__r;),                                           \
                      ((void)weft__sync_slow(&weft__fv, #name, __builtin_return_address(0));)) \
     }                                                                             \
-    WEFT__SPAWN_DEF(name, P, PACK, STORE)
+    WEFT__SPAWN_DEF(name, P, PACK, STORE)                                         \
+    WEFT__CSYNC_DEF(KIND, K, ret, name, CALL, CCALL)                              \
+    WEFT__CSPAWN_DEF(name, CP, PACK, STORE)
 #define WEFT__IF_R(valued, void_) WEFT__UNPAREN valued
 #define WEFT__IF_V(valued, void_) WEFT__UNPAREN void_
+
+/* How the run wrapper and the thread-local sync call the task's function
+ * (KIND: T for WEFT_TASK_n, whose function takes the arguments alone; C for
+ * WEFT_CTASK_n, whose function takes a context first: through its
+ * name##__weft_crun, which builds the context from weft__tls and writes the
+ * top back after). */
+#define WEFT__CALLEE_T(name) name
+#define WEFT__CALLEE_C(name) name##__weft_crun
+#define WEFT__CRUN_DEF_T(K, ret, name, P, CPCALL)
+#define WEFT__CRUN_DEF_C(K, ret, name, P, CPCALL)                                  \
+    WEFT__FN ret name##__weft_crun P                                              \
+    {                                                                             \
+        uint32_t weft__e = weft__tls.top;                                         \
+        weft_ctx weft__c0 = WEFT__CAT_IDX(weft__e);                               \
+        weft_ctx *weft__c = &weft__c0;                                            \
+        /* The frames under the entry top are the thread-local code's: no \
+         * reclaim of the context's pops below it. A context task ends at \
+         * its entry top. */                                                  \
+        uint32_t weft__sv = weft__ctx_floor(weft__e);                             \
+        WEFT__IF_##K((ret weft__r = name CPCALL; weft__ctx_floor(weft__sv);       \
+                      weft__tls.top = weft__e; return weft__r;),                  \
+                     (name CPCALL; weft__ctx_floor(weft__sv);                     \
+                      weft__tls.top = weft__e;))                                  \
+    }
+
+/* The context spawn and sync are always inlined: they take the context's
+ * address, and only inlined does the context stay in registers (a call
+ * would put it on the stack, which is the round trip the form avoids). */
+#define WEFT__CFN static inline __attribute__((unused, always_inline))
+
+/* The frame check of a context spawn: weft__spawn_fits with the context's
+ * top (limit and reqs read through c->h, as there). */
+static inline bool weft__ctx_fits(weft_ctx c)
+{
+    return !__builtin_expect((size_t)(c - weft__tls.frames) >= weft__tls.limit ||
+                             WEFT__LOAD_RELAXED(weft__tls.reqs) > 0, 0);
+}
+
+/* The context sync (WEFT_CSYNC): the pop of weft__sync_pops with the
+ * context's top; a thread-local task's function is called with the top
+ * written back and the context settled after (KIND T); the slow path writes
+ * the top back, copies the result out before settling (the settle may run
+ * tasks, whose syncs reuse the result buffer), and settles. The context
+ * goes in by value and its new top comes back with the result (a
+ * name##__weft_cres), so that it stays in registers even where the sync is
+ * not inlined (a flowvar read back from an array hides which sync it is). */
+#define WEFT__CRET(K, name)                                                       \
+    {                                                                             \
+        name##__weft_cres weft__o;                                                \
+        WEFT__IF_##K((weft__o.r = weft__r;), ())                                  \
+        weft__o.top = *weft__c;                                                   \
+        return weft__o;                                                           \
+    }
+#define WEFT__CINVOKE_C(K, ret, name, CALL, CCALL)                                \
+    WEFT__IF_##K((ret weft__r = name CCALL;), (name CCALL;))                      \
+    WEFT__CRET(K, name)
+#define WEFT__CINVOKE_T(K, ret, name, CALL, CCALL)                                \
+    weft__tls.top = weft__i;                                                      \
+    WEFT__IF_##K((ret weft__r = name CALL;), (name CALL;))                        \
+    *weft__c = WEFT__CAT_IDX(weft__ctx_leave(weft__i));                           \
+    WEFT__CRET(K, name)
+#define WEFT__CSYNC_DEF(KIND, K, ret, name, CALL, CCALL)                          \
+    typedef struct name##__weft_cres {                                            \
+        WEFT__IF_##K((ret r;), ())                                                \
+        weft_ctx top;                                                             \
+    } name##__weft_cres;                                                          \
+    WEFT__CFN name##__weft_cres name##__weft_csync(weft_ctx weft__c0, weft__frame *weft__f) \
+    {                                                                             \
+        weft_ctx *weft__c = &weft__c0;                                            \
+        if (!WEFT__LARGE(name##__weft_args) &&                                    \
+            __builtin_expect(weft__c0 - 1 == weft__f && weft__f->fn != NULL, 1)) {   \
+            uint32_t weft__i = WEFT__CIDX(weft__f);                               \
+            name##__weft_args weft__a;                                            \
+            memcpy(&weft__a, weft__f->buf, sizeof weft__a);                       \
+            weft__c0 = weft__f;                                                   \
+            if (__builtin_expect(weft__tls.limit == 0, 0))                        \
+                weft__c0 = WEFT__CAT_IDX(weft__ctx_reclaim(weft__i));             \
+            WEFT__CINVOKE_##KIND(K, ret, name, CALL, CCALL)                       \
+        }                                                                         \
+        uint32_t weft__t = WEFT__CIDX(weft__c0);                                  \
+        weft_flowvar weft__fv = {weft__f ? WEFT__CIDX(weft__f) : WEFT__SYNCED};   \
+        weft__tls.top = weft__t;                                                  \
+        WEFT__IF_##K((ret weft__r;                                                \
+                      weft__result_get(&weft__r, weft__sync_slow(&weft__fv, #name, __builtin_return_address(0)), \
+                                       sizeof weft__r);),                           \
+                     ((void)weft__sync_slow(&weft__fv, #name, __builtin_return_address(0));)) \
+        weft__c0 = WEFT__CAT_IDX(weft__ctx_leave(weft__t));                       \
+        WEFT__CRET(K, name)                                                       \
+    }
+
+/* The context spawn (WEFT_CSPAWN): WEFT__SPAWN_DEF with the context's top;
+ * the slow path writes the top back and reloads it (weft__spawn_slow pushes
+ * at the top and runs no task, so nothing needs settling). */
+#define WEFT__CSPAWN_DEF(name, CP, PACK, STORE)                                   \
+    WEFT__CFN name##__weft_cfv name##__weft_cspawn CP                             \
+    {                                                                             \
+        weft__frame *weft__f = *weft__c;                                          \
+        if (WEFT__LARGE(name##__weft_args) || !weft__ctx_fits(weft__f)) {         \
+            name##__weft_args weft__a = {WEFT__UNPAREN PACK};                     \
+            weft__tls.top = WEFT__CIDX(weft__f);                                  \
+            weft__f = WEFT__CAT_IDX(weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx); \
+            *weft__c = WEFT__CAT_IDX(weft__tls.top);                              \
+        } else {                                                                  \
+            weft__frame_push(weft__f, name##__weft_run, NULL, 0);                 \
+            STORE                                                                 \
+            *weft__c = weft__f + 1;                                               \
+        }                                                                         \
+        name##__weft_cfv weft__s = {weft__f, name##__weft_csync};                 \
+        return weft__s;                                                           \
+    }
+
+/* The context form's names (docs/api.md "Context tasks"). c is a weft_ctx
+ * lvalue: a spawn and a sync update its top. */
+#define WEFT_CFLOWVAR(name) name##__weft_cfv
+#define WEFT_CSYNC(c, f) __extension__({                                          \
+        __typeof__((f).weft_csync((c), (f).weft_frame)) weft__o =                 \
+            (f).weft_csync((c), (f).weft_frame);                                  \
+        (c) = weft__o.top;                                                        \
+        (f).weft_frame = NULL;                                                    \
+        weft__o.r; })
+#define WEFT_CWAIT(c, f) __extension__({                                          \
+        (c) = (f).weft_csync((c), (f).weft_frame).top;                            \
+        (f).weft_frame = NULL; })
 
 /* BEGIN arity macros: generated by scripts/gen-arity.py; edit the script, not this region */
 /* An empty struct is not C11; arity 0 carries one unused byte. */
 #define WEFT_TASK_0(ret, name) \
-    WEFT__TASK(R, ret, name, (void), char unused;, (0), (), (void)0;)
+    WEFT__TASK(T, R, ret, name, (void), char unused;, (0), (), (void)0;, (weft_ctx *weft__c), (*weft__c), (*weft__c))
 #define WEFT_TASK_1(ret, name, T1) \
-    WEFT__TASK(R, ret, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1))
+    WEFT__TASK(T, R, ret, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1), (weft_ctx *weft__c, T1 a1), (*weft__c, weft__a.a1), (*weft__c, a1))
 #define WEFT_TASK_2(ret, name, T1, T2) \
-    WEFT__TASK(R, ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
+    WEFT__TASK(T, R, ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2), (weft_ctx *weft__c, T1 a1, T2 a2), (*weft__c, weft__a.a1, weft__a.a2), (*weft__c, a1, a2))
 #define WEFT_TASK_3(ret, name, T1, T2, T3) \
-    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3))
+    WEFT__TASK(T, R, ret, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3), (*weft__c, a1, a2, a3))
 #define WEFT_TASK_4(ret, name, T1, T2, T3, T4) \
-    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4))
+    WEFT__TASK(T, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), (*weft__c, a1, a2, a3, a4))
 #define WEFT_TASK_5(ret, name, T1, T2, T3, T4, T5) \
-    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5))
+    WEFT__TASK(T, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), (*weft__c, a1, a2, a3, a4, a5))
 #define WEFT_TASK_6(ret, name, T1, T2, T3, T4, T5, T6) \
-    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6))
+    WEFT__TASK(T, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), (*weft__c, a1, a2, a3, a4, a5, a6))
 #define WEFT_TASK_7(ret, name, T1, T2, T3, T4, T5, T6, T7) \
-    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7;, (a1, a2, a3, a4, a5, a6, a7), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7))
+    WEFT__TASK(T, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7;, (a1, a2, a3, a4, a5, a6, a7), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), (*weft__c, a1, a2, a3, a4, a5, a6, a7))
 #define WEFT_TASK_8(ret, name, T1, T2, T3, T4, T5, T6, T7, T8) \
-    WEFT__TASK(R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7; T8 a8;, (a1, a2, a3, a4, a5, a6, a7, a8), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7) WEFT__ST(name, a8))
+    WEFT__TASK(T, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7; T8 a8;, (a1, a2, a3, a4, a5, a6, a7, a8), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7) WEFT__ST(name, a8), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), (*weft__c, a1, a2, a3, a4, a5, a6, a7, a8))
 #define WEFT_VOID_TASK_0(name) \
-    WEFT__TASK(V, void, name, (void), char unused;, (0), (), (void)0;)
+    WEFT__TASK(T, V, void, name, (void), char unused;, (0), (), (void)0;, (weft_ctx *weft__c), (*weft__c), (*weft__c))
 #define WEFT_VOID_TASK_1(name, T1) \
-    WEFT__TASK(V, void, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1))
+    WEFT__TASK(T, V, void, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1), (weft_ctx *weft__c, T1 a1), (*weft__c, weft__a.a1), (*weft__c, a1))
 #define WEFT_VOID_TASK_2(name, T1, T2) \
-    WEFT__TASK(V, void, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2))
+    WEFT__TASK(T, V, void, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2), (weft_ctx *weft__c, T1 a1, T2 a2), (*weft__c, weft__a.a1, weft__a.a2), (*weft__c, a1, a2))
 #define WEFT_VOID_TASK_3(name, T1, T2, T3) \
-    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3))
+    WEFT__TASK(T, V, void, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3), (*weft__c, a1, a2, a3))
 #define WEFT_VOID_TASK_4(name, T1, T2, T3, T4) \
-    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4))
+    WEFT__TASK(T, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), (*weft__c, a1, a2, a3, a4))
 #define WEFT_VOID_TASK_5(name, T1, T2, T3, T4, T5) \
-    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5))
+    WEFT__TASK(T, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), (*weft__c, a1, a2, a3, a4, a5))
 #define WEFT_VOID_TASK_6(name, T1, T2, T3, T4, T5, T6) \
-    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6))
+    WEFT__TASK(T, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), (*weft__c, a1, a2, a3, a4, a5, a6))
 #define WEFT_VOID_TASK_7(name, T1, T2, T3, T4, T5, T6, T7) \
-    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7;, (a1, a2, a3, a4, a5, a6, a7), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7))
+    WEFT__TASK(T, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7;, (a1, a2, a3, a4, a5, a6, a7), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), (*weft__c, a1, a2, a3, a4, a5, a6, a7))
 #define WEFT_VOID_TASK_8(name, T1, T2, T3, T4, T5, T6, T7, T8) \
-    WEFT__TASK(V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7; T8 a8;, (a1, a2, a3, a4, a5, a6, a7, a8), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7) WEFT__ST(name, a8))
+    WEFT__TASK(T, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7; T8 a8;, (a1, a2, a3, a4, a5, a6, a7, a8), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7) WEFT__ST(name, a8), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), (*weft__c, a1, a2, a3, a4, a5, a6, a7, a8))
+#define WEFT_CTASK_0(ret, name) \
+    WEFT__TASK(C, R, ret, name, (void), char unused;, (0), (), (void)0;, (weft_ctx *weft__c), (*weft__c), (*weft__c))
+#define WEFT_CTASK_1(ret, name, T1) \
+    WEFT__TASK(C, R, ret, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1), (weft_ctx *weft__c, T1 a1), (*weft__c, weft__a.a1), (*weft__c, a1))
+#define WEFT_CTASK_2(ret, name, T1, T2) \
+    WEFT__TASK(C, R, ret, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2), (weft_ctx *weft__c, T1 a1, T2 a2), (*weft__c, weft__a.a1, weft__a.a2), (*weft__c, a1, a2))
+#define WEFT_CTASK_3(ret, name, T1, T2, T3) \
+    WEFT__TASK(C, R, ret, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3), (*weft__c, a1, a2, a3))
+#define WEFT_CTASK_4(ret, name, T1, T2, T3, T4) \
+    WEFT__TASK(C, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), (*weft__c, a1, a2, a3, a4))
+#define WEFT_CTASK_5(ret, name, T1, T2, T3, T4, T5) \
+    WEFT__TASK(C, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), (*weft__c, a1, a2, a3, a4, a5))
+#define WEFT_CTASK_6(ret, name, T1, T2, T3, T4, T5, T6) \
+    WEFT__TASK(C, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), (*weft__c, a1, a2, a3, a4, a5, a6))
+#define WEFT_CTASK_7(ret, name, T1, T2, T3, T4, T5, T6, T7) \
+    WEFT__TASK(C, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7;, (a1, a2, a3, a4, a5, a6, a7), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), (*weft__c, a1, a2, a3, a4, a5, a6, a7))
+#define WEFT_CTASK_8(ret, name, T1, T2, T3, T4, T5, T6, T7, T8) \
+    WEFT__TASK(C, R, ret, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7; T8 a8;, (a1, a2, a3, a4, a5, a6, a7, a8), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7) WEFT__ST(name, a8), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), (*weft__c, a1, a2, a3, a4, a5, a6, a7, a8))
+#define WEFT_VOID_CTASK_0(name) \
+    WEFT__TASK(C, V, void, name, (void), char unused;, (0), (), (void)0;, (weft_ctx *weft__c), (*weft__c), (*weft__c))
+#define WEFT_VOID_CTASK_1(name, T1) \
+    WEFT__TASK(C, V, void, name, (T1 a1), T1 a1;, (a1), (weft__a.a1), WEFT__ST(name, a1), (weft_ctx *weft__c, T1 a1), (*weft__c, weft__a.a1), (*weft__c, a1))
+#define WEFT_VOID_CTASK_2(name, T1, T2) \
+    WEFT__TASK(C, V, void, name, (T1 a1, T2 a2), T1 a1; T2 a2;, (a1, a2), (weft__a.a1, weft__a.a2), WEFT__ST(name, a1) WEFT__ST(name, a2), (weft_ctx *weft__c, T1 a1, T2 a2), (*weft__c, weft__a.a1, weft__a.a2), (*weft__c, a1, a2))
+#define WEFT_VOID_CTASK_3(name, T1, T2, T3) \
+    WEFT__TASK(C, V, void, name, (T1 a1, T2 a2, T3 a3), T1 a1; T2 a2; T3 a3;, (a1, a2, a3), (weft__a.a1, weft__a.a2, weft__a.a3), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3), (*weft__c, a1, a2, a3))
+#define WEFT_VOID_CTASK_4(name, T1, T2, T3, T4) \
+    WEFT__TASK(C, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4), T1 a1; T2 a2; T3 a3; T4 a4;, (a1, a2, a3, a4), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4), (*weft__c, a1, a2, a3, a4))
+#define WEFT_VOID_CTASK_5(name, T1, T2, T3, T4, T5) \
+    WEFT__TASK(C, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5;, (a1, a2, a3, a4, a5), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5), (*weft__c, a1, a2, a3, a4, a5))
+#define WEFT_VOID_CTASK_6(name, T1, T2, T3, T4, T5, T6) \
+    WEFT__TASK(C, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6;, (a1, a2, a3, a4, a5, a6), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6), (*weft__c, a1, a2, a3, a4, a5, a6))
+#define WEFT_VOID_CTASK_7(name, T1, T2, T3, T4, T5, T6, T7) \
+    WEFT__TASK(C, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7;, (a1, a2, a3, a4, a5, a6, a7), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7), (*weft__c, a1, a2, a3, a4, a5, a6, a7))
+#define WEFT_VOID_CTASK_8(name, T1, T2, T3, T4, T5, T6, T7, T8) \
+    WEFT__TASK(C, V, void, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), T1 a1; T2 a2; T3 a3; T4 a4; T5 a5; T6 a6; T7 a7; T8 a8;, (a1, a2, a3, a4, a5, a6, a7, a8), (weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), WEFT__ST(name, a1) WEFT__ST(name, a2) WEFT__ST(name, a3) WEFT__ST(name, a4) WEFT__ST(name, a5) WEFT__ST(name, a6) WEFT__ST(name, a7) WEFT__ST(name, a8), (weft_ctx *weft__c, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8), (*weft__c, weft__a.a1, weft__a.a2, weft__a.a3, weft__a.a4, weft__a.a5, weft__a.a6, weft__a.a7, weft__a.a8), (*weft__c, a1, a2, a3, a4, a5, a6, a7, a8))
 /* WEFT_SPAWN(name) or WEFT_SPAWN(name, a1, ...): WEFT__SPAWN_PICK reads the
  * kind after up to 16 arguments (0: the name alone, N: arguments follow). */
 #define WEFT_SPAWN(...) WEFT__SPAWN_PICK(__VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(__VA_ARGS__)
 #define WEFT__SPAWN_PICK(name, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, kind, ...) WEFT__SPAWN_##kind
 #define WEFT__SPAWN_0(name) name##__weft_spawn()
 #define WEFT__SPAWN_N(name, ...) name##__weft_spawn(__VA_ARGS__)
+/* The context form's, told apart by the same count (WEFT__PICK pastes the
+ * kind onto a prefix): WEFT_CSPAWN(c, name, ...) spawns in context c,
+ * WEFT_CCALL(c, name, ...) calls a context task as a function, and
+ * WEFT_CRUN(name, ...) calls one from thread-local code. */
+#define WEFT__PICK(pre, name, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, kind, ...) pre##kind
+#define WEFT_CSPAWN(c, ...) WEFT__PICK(WEFT__CSPAWN_, __VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(c, __VA_ARGS__)
+#define WEFT__CSPAWN_0(c, name) name##__weft_cspawn(&(c))
+#define WEFT__CSPAWN_N(c, name, ...) name##__weft_cspawn(&(c), __VA_ARGS__)
+#define WEFT_CCALL(c, ...) WEFT__PICK(WEFT__CCALL_, __VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(c, __VA_ARGS__)
+#define WEFT__CCALL_0(c, name) name(c)
+#define WEFT__CCALL_N(c, name, ...) name(c, __VA_ARGS__)
+#define WEFT_CRUN(...) WEFT__PICK(WEFT__CRUN_, __VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(__VA_ARGS__)
+#define WEFT__CRUN_0(name) name##__weft_crun()
+#define WEFT__CRUN_N(name, ...) name##__weft_crun(__VA_ARGS__)
 /* END arity macros */
 /* Stores one argument straight into the frame being spawned (weft__f). */
 #define WEFT__ST(name, x) \
@@ -560,6 +801,142 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
 /* A parenthesised list, unwrapped where it is used (PACK keeps its commas
  * inside parentheses while it is passed from macro to macro). */
 #define WEFT__UNPAREN(...) __VA_ARGS__
+
+/* ------------------------------------------------------------------ parallel loops */
+
+/* A parallel loop runs the indices start, start+stride, ... below stop
+ * (stride > 0) as one task carrying its range. The worker running it splits
+ * the range only when a thief asks for work: the thief gets remaining/(k+1)
+ * iterations from the end, k being the number of thieves waiting. There is no
+ * grain size. Loops run on any worker and nest (an inner loop splits too).
+ * See docs/api.md, "Parallel loops", for the contract. */
+
+/* The index form: body(i, ctx) for each index; the worker looks for thieves
+ * between iterations. */
+typedef void (*weft_for_fn)(int64_t i, void *ctx);
+/* The range form: body(lo, hi, stride, ctx) runs the indices lo, lo+stride,
+ * ... below hi as a plain loop; the runtime sizes the chunks itself (a few
+ * microseconds each) and looks for thieves between them. */
+typedef void (*weft_range_fn)(int64_t lo, int64_t hi, int64_t stride, void *ctx);
+/* Reductions: the same two forms with the split's accumulator. */
+typedef void (*weft_fold_fn)(int64_t i, void *acc, void *ctx);
+typedef void (*weft_fold_range_fn)(int64_t lo, int64_t hi, int64_t stride, void *acc, void *ctx);
+
+/* How partial results combine: every split folds into its own accumulator of
+ * `size` bytes, set to the neutral element by init; a split's partial is
+ * merged into its splitter's accumulator by merge(into, from) once the split
+ * has finished, on the splitter's worker. No lock is involved; merge order
+ * follows the splits, so merge must be associative (and commutative up to
+ * what the caller accepts). */
+typedef struct weft_reducer {
+    size_t size;
+    void (*init)(void *acc, void *ctx);
+    void (*merge)(void *into, const void *from, void *ctx);
+} weft_reducer;
+
+/* Run the loop on the calling worker (splitting as thieves ask) and return
+ * once every split has finished. Must run on a weft worker. */
+WEFT_API void weft_parallel_for(int64_t start, int64_t stop, int64_t stride, weft_for_fn body, void *ctx);
+WEFT_API void weft_parallel_for_range(int64_t start, int64_t stop, int64_t stride, weft_range_fn body,
+                                      void *ctx);
+/* The same, folding into *out: init(out), the loop, then the splits' merges.
+ * out must hold red->size bytes. */
+WEFT_API void weft_parallel_reduce(int64_t start, int64_t stop, int64_t stride, weft_fold_fn body,
+                                   void *ctx, const weft_reducer *red, void *out);
+WEFT_API void weft_parallel_reduce_range(int64_t start, int64_t stop, int64_t stride,
+                                         weft_fold_range_fn body, void *ctx, const weft_reducer *red,
+                                         void *out);
+
+/* The staged form: every range of the loop (the first one and each split)
+ * runs prologue(local) on its worker before its first iteration, the body
+ * with that local state, and epilogue(local) after its last iteration; local
+ * holds `size` bytes, 64-byte aligned, owned by that range. Nothing is
+ * merged: the epilogue publishes what it must (an atomic add, say). Returns
+ * once every range's epilogue has run. */
+typedef struct weft_stages {
+    size_t size;
+    void (*prologue)(void *local, void *ctx);
+    void (*epilogue)(void *local, void *ctx);
+} weft_stages;
+WEFT_API void weft_parallel_for_staged(int64_t start, int64_t stop, int64_t stride,
+                                       weft_fold_range_fn body, void *ctx, const weft_stages *stages);
+
+/* The awaitable form: the loop is pushed as a task (run later by this
+ * worker, or stolen) and the call returns at once. weft_loop_wait waits
+ * (working meanwhile) until every split has finished, then frees the handle;
+ * only the spawning worker may call it, exactly once. A reduction's *out
+ * holds the result once weft_loop_wait has returned. */
+typedef struct weft_loop weft_loop;
+WEFT_API weft_loop *weft_parallel_for_async(int64_t start, int64_t stop, int64_t stride,
+                                            weft_range_fn body, void *ctx);
+WEFT_API weft_loop *weft_parallel_reduce_async(int64_t start, int64_t stop, int64_t stride,
+                                               weft_fold_range_fn body, void *ctx,
+                                               const weft_reducer *red, void *out);
+WEFT_API void weft_loop_wait(weft_loop *loop);
+
+/* Typed loop bodies. At file scope,
+ *     WEFT_FOR_BODY(name, i, T, ctx) { ... uses int64_t i and T *ctx ... }
+ * defines `name`, a weft_range_fn whose plain inner loop has the block
+ * inlined; WEFT_PARALLEL_FOR(name, start, stop, stride, c) runs it, c being a
+ * T * (checked like a call). Likewise
+ *     WEFT_REDUCE_BODY(name, i, T, ctx, A, acc) { ... A *acc ... }
+ * and WEFT_PARALLEL_REDUCE(name, start, stop, stride, c, red, out), out an
+ * A *. */
+#define WEFT_FOR_BODY(name, i, T, ctx)                                              \
+    static inline void name##__weft_each(int64_t i, T *ctx);                        \
+    static inline T *name##__weft_ctx(T *weft__c) { return weft__c; }                \
+    static void name(int64_t weft__lo, int64_t weft__hi, int64_t weft__st, void *weft__c) \
+    {                                                                               \
+        if (weft__st == 1) /* a unit-stride loop of its own, for the vectoriser */ \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i++)         \
+                name##__weft_each(weft__i, (T *)weft__c);                           \
+        else                                                                        \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i += weft__st) \
+                name##__weft_each(weft__i, (T *)weft__c);                           \
+    }                                                                               \
+    static inline void name##__weft_each(int64_t i, T *ctx)
+#define WEFT_PARALLEL_FOR(name, start, stop, stride, c) \
+    weft_parallel_for_range((start), (stop), (stride), name, (void *)name##__weft_ctx(c))
+
+#define WEFT_REDUCE_BODY(name, i, T, ctx, A, acc)                                   \
+    static inline void name##__weft_each(int64_t i, T *ctx, A *acc);                \
+    static inline T *name##__weft_ctx(T *weft__c) { return weft__c; }                \
+    static inline A *name##__weft_acc(A *weft__a) { return weft__a; }                \
+    static void name(int64_t weft__lo, int64_t weft__hi, int64_t weft__st, void *weft__a, \
+                     void *weft__c)                                                 \
+    {                                                                               \
+        if (weft__st == 1)                                                          \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i++)         \
+                name##__weft_each(weft__i, (T *)weft__c, (A *)weft__a);             \
+        else                                                                        \
+            for (int64_t weft__i = weft__lo; weft__i < weft__hi; weft__i += weft__st) \
+                name##__weft_each(weft__i, (T *)weft__c, (A *)weft__a);             \
+    }                                                                               \
+    static inline void name##__weft_each(int64_t i, T *ctx, A *acc)
+#define WEFT_PARALLEL_REDUCE(name, start, stop, stride, c, red, out)                 \
+    weft_parallel_reduce_range((start), (stop), (stride), name, (void *)name##__weft_ctx(c), (red), \
+                               (void *)name##__weft_acc(out))
+
+/* ------------------------------------------------------------------ scoped barriers */
+
+/* A scope waits for every task spawned inside it and all their descendants,
+ * wherever they run: weft_scope_end returns once the detached tasks,
+ * futures' tasks and awaitable loops spawned between begin and end (by the
+ * code between them, or by any task that code started, transitively) have
+ * finished; the worker keeps working meanwhile. Scopes nest (end the inner
+ * one first) and must begin and end on the same worker, in the same
+ * function. Flowvars spawned inside a scope must be synced inside it. The
+ * struct is opaque; keep it alive (on the stack) until end returns. */
+typedef struct weft_scope {
+    union { unsigned char bytes[64]; int64_t align_i; void *align_p; } weft__opaque;
+} weft_scope;
+WEFT_API void weft_scope_begin(weft_scope *scope);
+WEFT_API void weft_scope_end(weft_scope *scope);
+/* WEFT_SCOPE(s) { ... }: begin before the block, end after it (do not leave
+ * the block with break, goto or return: end would not run). */
+#define WEFT_SCOPE(s)                                                               \
+    for (weft_scope s, *s##__weft_once = (weft_scope_begin(&s), &s); s##__weft_once; \
+         weft_scope_end(s##__weft_once), s##__weft_once = NULL)
 
 #ifdef __cplusplus
 }

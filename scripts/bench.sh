@@ -17,11 +17,13 @@ export BENCH_DEADLINE=${BENCH_DEADLINE:-780}
 OUT=${BENCH_OUT:-$BIN}
 P="weft omp_gcc omp_clang tbb"
 L="$P lace"   # the workloads with a Lace peer (skipped when it is not built)
+# ctx: weft's context form (PROGRAM_ctx, benchmarks/PROGRAM/PROGRAM_weft_ctx.c),
+# next to weft where the workload has one.
 echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC') on $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) CPUs"
 "$here/bench-run.sh" "$BIN" results <<EOF_TABLE
 # label|program|impls|arguments
-fib|fib|$L|35|spawn-cost
-dfs|dfs|$L|8 8|spawn-cost
+fib|fib|weft ctx ${L#weft }|35|spawn-cost
+dfs|dfs|weft ctx ${L#weft }|8 8|spawn-cost
 nqueens|nqueens|$L|12|spawn-cost
 bpc|bpc|$P|2000 49 2
 spc|spc|$P|100000 2
@@ -33,7 +35,7 @@ treesum|treesum|$L|10000000 2|spawn-cost
 tree1k|treesum|$L|1023 20000|spawn-cost
 # weft and Lace alone: fib(38), and the issue's 10^8-node tree summed once
 # (2.4 GB; the peers' 5 * 10^7 tasks would take minutes)
-fib38|fib|weft lace|38|spawn-cost
+fib38|fib|weft ctx lace|38|spawn-cost
 tree1e8|treesum|weft lace|100000000|spawn-cost
 EOF_TABLE
 rc=$?

@@ -2,9 +2,11 @@
 """Writes the arity macros of include/weft.h (as Lace generates its header).
 
 WEFT_TASK_n(ret, name, T1, ..., Tn) and WEFT_VOID_TASK_n(name, T1, ..., Tn),
-for n = 0 .. MAX_ARITY, each one line that hands WEFT__TASK the five lists
-every arity needs, and WEFT_SPAWN, which tells a task of arity 0 from the
-others by counting its arguments. The script rewrites the region between the BEGIN and END
+and their context forms WEFT_CTASK_n and WEFT_VOID_CTASK_n, for n = 0 ..
+MAX_ARITY, each one line that hands WEFT__TASK the eight lists every arity
+needs, and WEFT_SPAWN (and the context form's WEFT_CSPAWN, WEFT_CCALL,
+WEFT_CRUN), which tell a task of arity 0 from the others by counting its
+arguments. The script rewrites the region between the BEGIN and END
 marker comments of the header in place and leaves the rest alone; run it
 after changing this file, and commit both. tests/e2e/arity_generated.sh
 fails when the header differs from what the script writes.
@@ -24,17 +26,25 @@ END = "/* END arity macros */"
 
 
 def lists(n):
-    """P, A, PACK, CALL, STORE for arity n (see WEFT__TASK in weft.h)."""
+    """P, A, PACK, CALL, STORE, CP, CCALL, CPCALL for arity n (see WEFT__TASK
+    in weft.h): the last three are the context form's, the parameters and
+    calls with the context first."""
+    ctx = ["weft_ctx *weft__c"]
+    cval = ["*weft__c"]
     if n == 0:
         # An empty struct is not C11: arity 0 carries one unused byte.
-        return "(void)", "char unused;", "(0)", "()", "(void)0;"
+        return ("(void)", "char unused;", "(0)", "()", "(void)0;",
+                "(" + ctx[0] + ")", "(" + cval[0] + ")", "(" + cval[0] + ")")
     idx = range(1, n + 1)
-    params = "(" + ", ".join(f"T{i} a{i}" for i in idx) + ")"
+    params = [f"T{i} a{i}" for i in idx]
     fields = " ".join(f"T{i} a{i};" for i in idx)
     pack = "(" + ", ".join(f"a{i}" for i in idx) + ")"
-    call = "(" + ", ".join(f"weft__a.a{i}" for i in idx) + ")"
+    call = [f"weft__a.a{i}" for i in idx]
     store = " ".join(f"WEFT__ST(name, a{i})" for i in idx)
-    return params, fields, pack, call, store
+    args = [f"a{i}" for i in idx]
+    return ("(" + ", ".join(params) + ")", fields, pack, "(" + ", ".join(call) + ")", store,
+            "(" + ", ".join(ctx + params) + ")", "(" + ", ".join(cval + call) + ")",
+            "(" + ", ".join(cval + args) + ")")
 
 
 def spawn():
@@ -50,24 +60,40 @@ def spawn():
         f"#define WEFT__SPAWN_PICK(name, {slots}, kind, ...) WEFT__SPAWN_##kind",
         "#define WEFT__SPAWN_0(name) name##__weft_spawn()",
         "#define WEFT__SPAWN_N(name, ...) name##__weft_spawn(__VA_ARGS__)",
+        "/* The context form's, told apart by the same count (WEFT__PICK pastes the",
+        " * kind onto a prefix): WEFT_CSPAWN(c, name, ...) spawns in context c,",
+        " * WEFT_CCALL(c, name, ...) calls a context task as a function, and",
+        " * WEFT_CRUN(name, ...) calls one from thread-local code. */",
+        f"#define WEFT__PICK(pre, name, {slots}, kind, ...) pre##kind",
+        f"#define WEFT_CSPAWN(c, ...) WEFT__PICK(WEFT__CSPAWN_, __VA_ARGS__, {kinds}, 0, ~)(c, __VA_ARGS__)",
+        "#define WEFT__CSPAWN_0(c, name) name##__weft_cspawn(&(c))",
+        "#define WEFT__CSPAWN_N(c, name, ...) name##__weft_cspawn(&(c), __VA_ARGS__)",
+        f"#define WEFT_CCALL(c, ...) WEFT__PICK(WEFT__CCALL_, __VA_ARGS__, {kinds}, 0, ~)(c, __VA_ARGS__)",
+        "#define WEFT__CCALL_0(c, name) name(c)",
+        "#define WEFT__CCALL_N(c, name, ...) name(c, __VA_ARGS__)",
+        f"#define WEFT_CRUN(...) WEFT__PICK(WEFT__CRUN_, __VA_ARGS__, {kinds}, 0, ~)(__VA_ARGS__)",
+        "#define WEFT__CRUN_0(name) name##__weft_crun()",
+        "#define WEFT__CRUN_N(name, ...) name##__weft_crun(__VA_ARGS__)",
     ]
 
 
 def region():
     out = [BEGIN,
            "/* An empty struct is not C11; arity 0 carries one unused byte. */"]
-    for valued in (True, False):
-        for n in range(MAX_ARITY + 1):
-            types = "".join(f", T{i}" for i in range(1, n + 1))
-            p, a, pack, call, store = lists(n)
-            if valued:
-                head = f"#define WEFT_TASK_{n}(ret, name{types})"
-                body = f"WEFT__TASK(R, ret, name, {p}, {a}, {pack}, {call}, {store})"
-            else:
-                head = f"#define WEFT_VOID_TASK_{n}(name{types})"
-                body = f"WEFT__TASK(V, void, name, {p}, {a}, {pack}, {call}, {store})"
-            out.append(head + " \\")
-            out.append("    " + body)
+    for kind, infix in (("T", ""), ("C", "C")):
+        for valued in (True, False):
+            for n in range(MAX_ARITY + 1):
+                types = "".join(f", T{i}" for i in range(1, n + 1))
+                p, a, pack, call, store, cp, ccall, cpcall = lists(n)
+                rest = f"{p}, {a}, {pack}, {call}, {store}, {cp}, {ccall}, {cpcall}"
+                if valued:
+                    head = f"#define WEFT_{infix}TASK_{n}(ret, name{types})"
+                    body = f"WEFT__TASK({kind}, R, ret, name, {rest})"
+                else:
+                    head = f"#define WEFT_VOID_{infix}TASK_{n}(name{types})"
+                    body = f"WEFT__TASK({kind}, V, void, name, {rest})"
+                out.append(head + " \\")
+                out.append("    " + body)
     out.extend(spawn())
     out.append(END)
     return "\n".join(out) + "\n"

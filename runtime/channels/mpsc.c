@@ -50,6 +50,7 @@ void weft__mpsc_init(weft__mpsc *q)
     q->head = &q->stub;
 }
 
+/* Model-checked in verify/mpsc.pml (docs/verification.md). */
 /* Any thread. Links the chain first..last (first->...->last already linked
  * by the caller) behind the current tail. Does not touch the count. */
 static inline void weft__mpsc_link(weft__mpsc *q, weft__mpsc_node *first,
@@ -94,6 +95,7 @@ void weft__mpsc_send_batch(weft__mpsc *q, weft__mpsc_node *first,
     atomic_fetch_add_explicit(&q->count, (int64_t)n, memory_order_relaxed);
 }
 
+/* Model-checked in verify/mpsc.pml (docs/verification.md). */
 /* Consumer only. Takes the oldest real node out of the list and returns it,
  * or returns NULL when there is none. When `wait` is false it also returns
  * NULL instead of waiting at a cut (a send in flight). Leaves the count to

@@ -19,6 +19,7 @@ int weft__deque_init(weft__deque *d, uint32_t cap)
     d->frames = p;
     d->cap = cap;
     d->bottom = 0;
+    d->floor = 0;
     return 0;
 }
 
@@ -58,10 +59,12 @@ uint32_t weft__deque_steal(weft__deque *d, uint32_t top, uint32_t max, uint32_t 
             atomic_store_explicit(&f->full, 0, memory_order_relaxed);
             s->dest = weft__frame_chan(f);
             s->notify = self_id + 1;
+            s->idx = i;
             weft__frame_set_state(f, WEFT__ST_STOLEN);
         } else {
             s->dest = weft__frame_dest(f);
             s->notify = weft__frame_notify(f);
+            s->idx = WEFT__SHIPPED_NOT_LAZY;
             weft__frame_set_state(f, WEFT__ST_CONSUMED);
         }
         if (tail) tail->next = s; else head = s;
@@ -98,7 +101,7 @@ uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *s
 
 uint32_t weft__deque_reclaim(weft__deque *d, uint32_t top)
 {
-    while (top > 0 && weft__frame_in(&d->frames[top - 1], WEFT__ST_CONSUMED))
+    while (top > d->floor && weft__frame_in(&d->frames[top - 1], WEFT__ST_CONSUMED))
         top--;
     if (d->bottom > top) d->bottom = top;
     return top;

@@ -103,13 +103,23 @@ typedef struct weft__shipped {
     weft_task_fn fn;
     void *dest;                   /* never NULL: a chanb, or WEFT__DEST_NONE */
     uint32_t notify;              /* worker to notify on delivery + 1, or 0 */
+    uint32_t idx;                 /* a lazy (flowvar) frame's slot in the victim's
+                                   * deque, else WEFT__SHIPPED_NOT_LAZY */
     _Alignas(8) unsigned char buf[WEFT_ARGS_MAX];
 } weft__shipped;
+
+#define WEFT__SHIPPED_NOT_LAZY UINT32_MAX
 
 typedef struct weft__deque {
     weft__frame *frames;
     uint32_t cap;
     uint32_t bottom;
+    /* The reclaim pops nothing below it: 0, or while the runtime runs on
+     * behalf of a context task (weft__ctx_enter .. weft__ctx_leave), that
+     * context's top, which it and the contexts that called it keep in
+     * registers (weft.h, "context"): a slot under a top kept there is not
+     * free for a push. */
+    uint32_t floor;
 } weft__deque;
 
 /* Reserves cap frames of address space (committed by the kernel only as
@@ -141,8 +151,8 @@ _Noreturn void weft__deque_overflow(const weft__deque *d);
  * full. */
 uint32_t weft__deque_splice(weft__deque *d, uint32_t top, const weft__shipped *first);
 
-/* Pops CONSUMED frames off the head; returns the new top and keeps
- * bottom <= top. */
+/* Pops CONSUMED frames off the head, down to d->floor at most; returns the
+ * new top and keeps bottom <= top. */
 uint32_t weft__deque_reclaim(weft__deque *d, uint32_t top);
 
 #endif

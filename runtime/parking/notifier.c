@@ -32,6 +32,7 @@ void weft__notifier_init(weft__notifier *n)
     atomic_store_explicit(&n->waiters, 0, memory_order_relaxed);
 }
 
+/* Model-checked in verify/notifier.pml (docs/verification.md). */
 /* Registers the caller (waiters += 1), then reads the epoch ticket. The
  * caller must end the registration with exactly one park(), park_timeout()
  * or cancel_park(). */
@@ -57,6 +58,7 @@ void weft__notifier_cancel_park(weft__notifier *n)
     atomic_fetch_sub_explicit(&n->waiters, 1, memory_order_relaxed);
 }
 
+/* Model-checked in verify/notifier.pml (docs/verification.md). */
 /* Sleeps while the epoch still equals `ticket`, then ends the registration.
  * Loops over spurious futex returns and EINTR, so in fact it returns only
  * once the epoch moved (the header allows spurious returns; callers re-check
@@ -90,6 +92,7 @@ void weft__notifier_park_timeout(weft__notifier *n, uint32_t ticket, uint64_t ti
     weft__notifier_cancel_park(n);
 }
 
+/* Model-checked in verify/notifier.pml (docs/verification.md). */
 /* Bumps the epoch, then wakes all sleepers if anyone is registered. The
  * caller publishes its work before calling. Makes no system call when
  * nobody is between prepare_park and the end of its registration. */

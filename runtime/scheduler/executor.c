@@ -1,6 +1,6 @@
 /* The executor: the runtime as a service that any thread submits jobs to
  * (its contract is in include/weft.h, "executor"; the protocols are in
- * docs/architecture.md, section 12).
+ * docs/architecture.md, section 14).
  *
  * The runtime runs on threads of its own: weft_run_in_background starts a
  * thread that calls weft_init (so worker 0, the root, is that thread) and then
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/scheduler/executor.h"
+#include "runtime/scheduler/scope.h"
 
 /* The waiter word of a handle: 0 (nobody waits), a worker's id + 1, or: */
 #define WAITER_FOREIGN 0xFFFFFFFEu /* a thread that is not a worker sleeps on the word */
@@ -129,7 +130,13 @@ bool weft__exec_take(weft__worker *w)
     atomic_store_explicit(&ex.take_lock, 0, memory_order_release);
     if (!n) return false;
     weft_job *j = (weft_job *)n;
+    /* A job belongs to no scope, even when taken by a worker waiting inside
+     * one (scope.h): pushed in a context of none, so it is not counted in
+     * the scope (a detached frame runs in no context of its own). */
+    weft__scope_ctx none;
+    weft__scope_push(w, &none, NULL);
     weft__push_detached(w, job_run, &j, sizeof j, WEFT__DEST_NONE, 0);
+    weft__scope_pop(w, &none);
     return true;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include "runtime/scheduler/executor.h"
 #include "runtime/scheduler/outofline.h"
+#include "runtime/scheduler/scope.h"
 #include <unistd.h>
 #include "runtime/scheduler/worker.h"
 
@@ -49,6 +50,7 @@ bool weft__run_top(weft__worker *w)
     weft__answer_thieves(w);
     uint32_t top = weft__deque_reclaim(&w->deque, h->top);
     h->top = top;
+    weft__scope_clamp(w, top);
     WEFT__ASSERT_CMP(w->deque.bottom, <=, top);
     /* The newest pending frame: usually the top one, but a frame already run
      * in place (DONE), shipped (STOLEN) or running may sit above it, and a
@@ -65,15 +67,21 @@ bool weft__run_top(weft__worker *w)
     void *dest = flowvar ? NULL : weft__frame_dest(f);
     uint32_t notify = flowvar ? 0 : weft__frame_notify(f);
     memcpy(buf, f->buf, WEFT_ARGS_MAX);
+    /* Its scope context (scope.h): a lazy frame's from its slot; any other
+     * runs in none (a scoped one is wrapped and enters its own). */
+    weft__scope_ctx sctx;
+    struct weft__scope *scope = flowvar ? weft__scope_of_frame(w, k - 1) : NULL;
     if (k == top && !flowvar) {
         /* A detached frame on top: pop it and run it. */
         h->top = top - 1;
+        weft__scope_push(w, &sctx, scope);
         fn(buf);
     } else {
         /* Run it in place, its slot reserved: a flowvar frame keeps its
          * result there for its sync (DONE); a detached frame's slot is
          * reclaimed once the frames above it are gone (CONSUMED). */
         weft__frame_set_state(f, WEFT__ST_RUNNING);
+        weft__scope_push(w, &sctx, scope);
         fn(buf);
         if (flowvar) {
             memcpy(f->buf, buf, WEFT_ARGS_MAX);
@@ -84,12 +92,14 @@ bool weft__run_top(weft__worker *w)
             weft__update_limit(w);
         }
     }
+    weft__scope_pop(w, &sctx);
     w->m.tasks_run++;
     if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
     if (!flowvar) deliver(dest, notify, buf);
     return true;
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
 {
     uint32_t ticket = weft__notifier_prepare_park(&w->notifier);
@@ -171,6 +181,7 @@ weft_flowvar weft__spawn_slow(weft_task_fn fn, const void *args, size_t size)
         /* Frames synced out of order wait for the frames above them to go;
          * pop what is free now and count what is still buried. */
         top = weft__deque_reclaim(&w->deque, top);
+        weft__scope_clamp(w, top);
         uint32_t n = 0;
         for (uint32_t i = w->deque.bottom; i < top; i++)
             n += weft__frame_in(&h->frames[i], WEFT__ST_CONSUMED);
@@ -194,6 +205,13 @@ void weft__push_detached(weft__worker *w, weft_task_fn fn, const void *args, siz
     weft__hot *h = w->hot;
     uint32_t top = h->top;
     if (top >= w->deque.cap) weft__deque_overflow(&w->deque);
+    void *wrapped; /* inside a scope: count the task, carry the scope (scope.c) */
+    if (weft__scope_current(w)) {
+        wrapped = weft__scope_wrap_detached(w, fn, args, size);
+        fn = weft__scope_run;
+        args = &wrapped;
+        size = sizeof wrapped;
+    }
     weft__frame *f = &h->frames[top];
     weft__frame_push(f, fn, args, size);
     weft__frame_set_dest(f, dest, notify);
@@ -314,11 +332,50 @@ void *weft__sync_slow(weft_flowvar *fv, const char *task, const void *caller)
     memcpy(h->result, f->buf, WEFT_ARGS_MAX);
     if (i + 1 == h->top) {
         h->top = weft__deque_reclaim(&w->deque, i + 1);
+        weft__scope_clamp(w, h->top);
     } else {
         w->lingering++;
         weft__update_limit(w);
     }
     return h->result;
+}
+
+/* The context form's runtime side (weft.h, "context"; the design in
+ * docs/architecture.md section 3, "Context tasks"). */
+
+uint32_t weft__ctx_floor(uint32_t floor)
+{
+    weft__worker *w = weft__self_or_die("a context task (WEFT_CRUN, or one run from the deque)");
+    uint32_t saved = w->deque.floor;
+    w->deque.floor = floor;
+    return saved;
+}
+
+uint32_t weft__ctx_reclaim(uint32_t top)
+{
+    weft__worker *w = weft__self();
+    w->hot->top = weft__deque_reclaim(&w->deque, top);
+    return w->hot->top;
+}
+
+/* A frame pending above floor was left by the code the context called: a
+ * detached task or a future, or a batch received while it waited (a batch
+ * comes only when nothing in the deque is pending, so it lies above every
+ * frame of the contexts that called it). Running them here, newest first,
+ * as weft__run_top would later, leaves nothing pending above floor. */
+uint32_t weft__ctx_leave(uint32_t floor)
+{
+    weft__worker *w = weft__self_or_die("a context task (WEFT_CSPAWN/WEFT_CSYNC/WEFT_CTLS)");
+    weft__hot *h = w->hot;
+    for (;;) {
+        uint32_t top = weft__deque_reclaim(&w->deque, h->top);
+        h->top = top;
+        uint32_t k = top;
+        while (k > floor && !weft__frame_pending(&h->frames[k - 1])) k--;
+        if (k <= floor) return top;
+        /* The newest pending frame is above floor: run_top runs it. */
+        weft__run_top(w);
+    }
 }
 
 bool weft_is_ready(const weft_flowvar *fv)
@@ -351,6 +408,7 @@ bool weft_run_one(void)
     return weft__run_top(w);
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 void weft_sync_root(void)
 {
     weft__worker *w = weft__self_or_die("weft_sync_root");

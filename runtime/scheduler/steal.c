@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include "runtime/scheduler/scope.h"
 #include "runtime/scheduler/worker.h"
 
 static void *block_alloc(void *ctx) { return weft__pool_alloc((weft__pool *)ctx); }
@@ -40,6 +41,13 @@ static bool ship(weft__worker *w, weft__steal_req *r, uint32_t max)
     weft__shipped *first;
     uint32_t n = weft__deque_steal(&w->deque, w->hot->top, max, w->id, block_alloc, &w->pool, &first);
     if (n == 0) return false;
+    if (w->ctx) weft__scope_wrap_batch(w, first); /* lazy frames keep their scope */
+    weft__ship_batch(w, r, first, n);
+    return true;
+}
+
+void weft__ship_batch(weft__worker *w, weft__steal_req *r, weft__shipped *first, uint32_t n)
+{
     uint32_t to = r->thief;
     weft__worker *t = weft__rt->workers[to];
     weft__req_hand_off(w, r);
@@ -51,7 +59,6 @@ static bool ship(weft__worker *w, weft__steal_req *r, uint32_t max)
     }
     weft__notifier_notify(&t->notifier);
     w->m.tasks_shipped += n;
-    return true;
 }
 
 static uint32_t share_of(weft__worker *w, bool half)
@@ -65,13 +72,14 @@ void weft__share_with_children(weft__worker *w)
 {
     while (w->nwaiting > 0) {
         weft__steal_req *r = w->waiting[w->nwaiting - 1];
-        if (!ship(w, r, share_of(w, true))) break;
+        if (!ship(w, r, share_of(w, true)) && !weft__loop_split(w, r)) break;
         w->nwaiting--;
         w->m.shared++;
     }
     weft__update_limit(w);
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 static void relay_or_return(weft__worker *w, weft__steal_req *r)
 {
     weft__sparseset_remove(&r->untried, w->id);
@@ -86,6 +94,7 @@ static void relay_or_return(weft__worker *w, weft__steal_req *r)
     weft__send_req_to(w, v, r);
 }
 
+/* Model-checked in verify/steal.pml (docs/verification.md). */
 uint32_t weft__handle_requests(weft__worker *w)
 {
     weft__mpsc_node *node;
@@ -107,7 +116,8 @@ uint32_t weft__handle_requests(weft__worker *w)
             weft__share_with_children(w);
             continue;
         }
-        if (ship(w, r, share_of(w, r->half))) {
+        /* Pending frames first; else a split of a loop running here. */
+        if (ship(w, r, share_of(w, r->half)) || weft__loop_split(w, r)) {
             w->m.reqs_answered++;
             continue;
         }

@@ -79,6 +79,9 @@ typedef struct weft__worker {
     uint64_t theft_busy_ns;       /* busy time of the window's thefts */
     bool steal_half;
 
+    struct weft__loop *loop;      /* innermost loop running here (loop.c), or NULL */
+    struct weft__scope_ctx *ctx;  /* the running task's scope context (scope.h), or NULL */
+
     weft__metrics m;
     weft__trace *trace;           /* NULL without WEFT_TRACE */
 
@@ -123,6 +126,11 @@ bool weft__receive(weft__worker *w);
  * (checked). Post: req_out, or, when w is the only worker, req_back with
  * nothing sent. */
 void weft__send_request(weft__worker *w);
+
+/* Answers r, which w holds, with the batch first..(n blocks of w's pool,
+ * oldest first): into r's thief's mailbox, then notifies the thief. r must
+ * not be touched afterwards. */
+void weft__ship_batch(weft__worker *w, weft__steal_req *r, weft__shipped *first, uint32_t n);
 
 /* Ships half of w's pending frames to each waiting child in turn, until the
  * children are fed or nothing is left; resets the spawn limit. */
@@ -187,6 +195,14 @@ static inline void weft__req_init_holder(weft__worker *w)
 
 /* Sets the message weft_last_error() returns (the executor's start errors). */
 void weft__set_last_error(const char *msg);
+
+/* ---- scheduler/loop.c ---- */
+
+/* Answers r with a split of a loop running on w (the outermost one of w's
+ * loop chain with at least two iterations not started): the thief gets
+ * remaining/(k+1) of them from the end, k = 1 + the requests still waiting.
+ * Returns false (w still holds r) when no loop has that much left. */
+bool weft__loop_split(weft__worker *w, weft__steal_req *r);
 
 /* ---- scheduler/run.c ---- */
 

@@ -81,12 +81,16 @@ $Q replay --input "$T/k.bin" --db "$T/kreplay.db" >/dev/null 2>&1 || fail "repla
 sqlite3 "$T/kreplay.db" .dump | cmp -s "$T/kfull.sql" - || fail "run and replay of the kill stream differ"
 echo "kill stream: $(head -1 "$T/kfull.log") ($dur ms wall, $full row events)"
 partway=0
+# timeout --foreground: without it, timeout sends the signal to its whole
+# process group, SIGKILL included, so it dies at once and returns while the
+# killed run may still be exiting (holding its store's lock); with it, timeout
+# signals the run alone and returns once the run is gone.
 n=0
 for pct in 10 30 50 75 90; do
     n=$((n + 1))
     rm -f "$T/k.db"*
     ms=$((dur * pct / 100))
-    quiet timeout -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
+    quiet timeout --foreground -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
         "$Q" run --input "$T/k.bin" --db "$T/k.db" --workers 2
     rc=$?
     got=$(committed "$T/k.db")
@@ -95,7 +99,7 @@ for pct in 10 30 50 75 90; do
     [ $rc -eq 137 ] && [ "$got" -gt 0 ] && [ "$got" -lt "$full" ] && partway=$((partway + 1))
     # every other one is killed again, later, by its second run
     if [ $((n % 2)) -eq 0 ]; then
-        quiet timeout -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
+        quiet timeout --foreground -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
             "$Q" run --input "$T/k.bin" --db "$T/k.db" --workers 1
     fi
     # resumed with another worker count: the rows do not depend on it

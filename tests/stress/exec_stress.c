@@ -7,6 +7,8 @@
  *              its own and waits for it on the worker;
  *   storms     bursts of 500 submits with 5-30 ms gaps in which the runtime
  *              parks, 2 workers, every result checked;
+ *   loops      1 and 3 workers: jobs with a scope, detached tasks, a parallel
+ *              loop and a nested job waited on inside the scope;
  *   shutdown   3 threads submit without pause while two others call
  *              weft_shutdown: completed + cancelled == submitted, every
  *              completed job ran once and gave its result;
@@ -433,6 +435,73 @@ static void forever_race_case(void)
     CHECK(bad == 0, "weft_run_forever failed %d times", bad);
 }
 
+/* ---- loops and scopes inside jobs ---- */
+
+typedef struct { _Atomic int64_t sum; _Atomic int tasks; } loop_acc;
+
+static void loop_body(int64_t lo, int64_t hi, int64_t stride, void *ctx)
+{
+    int64_t t = 0;
+    for (int64_t i = lo; i < hi; i += stride) t += i;
+    atomic_fetch_add_explicit(&((loop_acc *)ctx)->sum, t, memory_order_relaxed); /* read after the loop */
+}
+
+static void bump_task(void *buf)
+{
+    loop_acc *a;
+    memcpy(&a, buf, sizeof a);
+    atomic_fetch_add_explicit(&a->tasks, 1, memory_order_relaxed); /* read after the scope */
+}
+
+/* A job: a scope holding 8 detached tasks, a parallel loop over [0, x) and
+ * a nested job waited on from inside the scope (the worker takes it while
+ * it waits); result = the loop's sum + 1000 * tasks + the nested result. */
+static void loop_job(void *buf)
+{
+    int64_t x;
+    memcpy(&x, buf, sizeof x);
+    loop_acc a;
+    atomic_init(&a.sum, 0);
+    atomic_init(&a.tasks, 0);
+    loop_acc *pa = &a;
+    uint64_t nested = 0;
+    weft_scope s;
+    weft_scope_begin(&s);
+    for (int k = 0; k < 8; k++) weft_spawn_detached(bump_task, &pa, sizeof pa);
+    weft_parallel_for_range(0, x, 1, loop_body, &a);
+    weft_job *j = weft_submit(nested_job, &x, sizeof x);
+    weft_job_status st = weft_wait(j, &nested, sizeof nested);
+    weft_job_free(j);
+    weft_scope_end(&s);
+    int64_t r = atomic_load(&a.sum) + 1000 * atomic_load(&a.tasks) + (int64_t)nested +
+                (st == WEFT_JOB_DONE ? 0 : 1);
+    memcpy(buf, &r, sizeof r);
+    atomic_fetch_add_explicit(&progress, 1, memory_order_relaxed);
+}
+
+static void loops_case(int workers)
+{
+    enum { N = 300 };
+    weft_config cfg = {.num_threads = workers};
+    CHECK(weft_run_in_background(&cfg) == 0, "start: %s", weft_last_error());
+    weft_job *h[N];
+    for (int64_t i = 0; i < N; i++) {
+        int64_t x = 1000 + 37 * i;
+        h[i] = weft_submit(loop_job, &x, sizeof x);
+    }
+    int ok = 0;
+    for (int64_t i = 0; i < N; i++) {
+        int64_t x = 1000 + 37 * i, r = 0;
+        int64_t want = x * (x - 1) / 2 + 8000 + (int64_t)(mix((uint64_t)x) + 1);
+        ok += weft_wait(h[i], &r, sizeof r) == WEFT_JOB_DONE && r == want;
+        weft_job_free(h[i]);
+    }
+    weft_shutdown();
+    printf("  loops     %d worker(s): %d of %d jobs with a scope, 8 detached tasks, a parallel loop and a nested job right\n",
+           workers, ok, N);
+    CHECK(ok == N, "loops: %d of %d right", ok, N);
+}
+
 /* ---- edges ---- */
 
 static void edges_case(void)
@@ -466,6 +535,8 @@ int main(void)
     future_case(1);
     future_case(2);
     storms_case();
+    loops_case(1);
+    loops_case(3);
     forever_case();
     forever_race_case();
     shutdown_case();

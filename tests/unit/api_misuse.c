@@ -736,3 +736,51 @@ Test(api_misuse, future_waited_on_by_a_foreign_thread, .timeout = 60)
     weft_future_free(fut);
     weft_exit();
 }
+
+/* ------------------------------------------------------------ loops and scopes */
+
+static void nop_each(int64_t i, void *ctx) { (void)i; (void)ctx; }
+static void nop_fold(int64_t i, void *acc, void *ctx) { (void)i; (void)acc; (void)ctx; }
+static void do_loop_before_init(void *a) { (void)a; weft_parallel_for(0, 10, 1, nop_each, NULL); }
+static void do_zero_stride(void *a)
+{
+    (void)a;
+    child_init(2);
+    weft_parallel_for(0, 10, 0, nop_each, NULL);
+}
+static void do_reducer_without_merge(void *a)
+{
+    (void)a;
+    child_init(2);
+    weft_reducer red = {sizeof(long), NULL, NULL};
+    long out;
+    weft_parallel_reduce(0, 10, 1, nop_fold, NULL, &red, &out);
+}
+static void do_staged_without_epilogue(void *a)
+{
+    (void)a;
+    child_init(2);
+    weft_stages st = {8, NULL, NULL};
+    weft_parallel_for_staged(0, 10, 1, NULL, NULL, &st);
+}
+static void do_scopes_out_of_order(void *a)
+{
+    (void)a;
+    child_init(2);
+    weft_scope outer, inner;
+    weft_scope_begin(&outer);
+    weft_scope_begin(&inner);
+    weft_scope_end(&outer);
+}
+
+Test(api_misuse, loop_and_scope_misuse_aborts)
+{
+    expect_abort("loop before init", do_loop_before_init, NULL, "weft_parallel_for called before weft_init");
+    expect_abort("stride 0", do_zero_stride, NULL, "parallel loop with a stride that is not positive");
+    expect_abort("reducer without merge", do_reducer_without_merge, NULL,
+                 "parallel reduce needs a reducer with a size, init and merge");
+    expect_abort("staged without epilogue", do_staged_without_epilogue, NULL,
+                 "a staged parallel loop needs a prologue and an epilogue");
+    expect_abort("scopes ended out of order", do_scopes_out_of_order, NULL,
+                 "weft_scope_end of a scope that is not the innermost one begun on this worker");
+}

@@ -359,6 +359,11 @@ static void try_bind(q_net *n)
             int r = q_decoder_next(&c->dec, &f, &we);
             if (r == Q_DEC_MORE) r = q_decoder_finish(&c->dec, false, &we);
             if (r == Q_DEC_FRAME) q_frame_release(&f); /* not reached: v == 0 means no HELLO */
+            if (r != Q_DEC_ERROR) { /* nothing at all: a hang-up at offset 0 */
+                LOG("peer %s hung up before its HELLO\n", c->addr);
+                conn_close(n, c, &n->st.hung_up);
+                continue;
+            }
             char buf[256];
             LOG("peer %s closed: %s\n", c->addr, q_wire_error_format(&we, buf, sizeof buf));
             conn_close(n, c, &n->st.malformed);

@@ -1,7 +1,8 @@
-/* quarantine/run.c: `quarantine run --input FILE --db FILE [--workers N]`,
- * the service on the weft runtime.
+/* quarantine/run.c: `quarantine run (--input FILE | --listen HOST:PORT)
+ * --db FILE [--workers N] ...`, the service on the weft runtime.
  *
  *   reader thread --frames--> input channel (inq, bounded) --> event loop
+ *   (a file's reader here; for --listen the one TCP reader of net.h)
  *   event loop (root worker): spawns one verification task per item
  *       (q_prepare: hashing, Ed25519) as a weft future, keeps the items in
  *       arrival order in a window, applies verdicts (q_engine_apply) from the
@@ -12,6 +13,10 @@
  * on the head future, which works and then parks on the worker's notifier;
  * with nothing in flight and no input it backs off (log-log-iterated) and
  * parks on its weft_idle, which the reader notifies on every push.
+ *
+ * SIGINT/SIGTERM (stop.h): the reader stops and queues a STOP marker; the
+ * loop applies what it took before it, applies no END, and the run commits
+ * and prints its summary (a file run then exits 1: rerun to complete it).
  */
 #include <errno.h>
 #include <fcntl.h>

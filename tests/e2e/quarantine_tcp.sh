@@ -54,6 +54,7 @@ sqlite3 ref.db .dump >ref.sql
 listen() {
     local name=$1 db=$2
     shift 2
+    : >"$name.err"
     $Q run --listen 127.0.0.1:0 --db "$db" --workers 2 "$@" >"$name.out" 2>"$name.err" &
     pid=$!
     pids+=("$pid")

@@ -342,7 +342,7 @@ static int source_open(source *S, const char *dbpath, q_inq *in, const q_net_con
         S->rc = (reader_ctx){.fd = S->fd, .head = &S->head, .path = S->input, .q = in};
         if (pthread_create(&S->reader, NULL, reader_main, &S->rc) != 0) {
             fprintf(stderr, "quarantine run: cannot start the reader thread\n");
-            return 1;
+            return 1; /* the process ends: the store's lock goes with it */
         }
         return -1;
     }
@@ -436,7 +436,6 @@ int q_cmd_run(int argc, char **argv)
         q_inq_destroy(&in);
         weft_idle_free(L.idle);
         q_stop_end();
-        if (S.input && S.fd > 0) close(S.fd);
         return opened;
     }
     char err[1024];

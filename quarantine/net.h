@@ -27,10 +27,12 @@
  * Back-pressure and fairness: frames enter the input queue with
  * q_inq_try_push; when it is full the reader keeps the frame, reads no
  * socket (TCP flow control holds the peers) and waits on the queue's space
- * fd; it never drops. Connections take turns round robin, at most
- * Q_NET_TURN frames each per turn, and a connection is read again only once
- * its buffered frames are all queued: a flooding peer gets its turn, not
- * more, and its buffer stays one read (64 KiB) plus one partial frame.
+ * fd; it never drops. Connections take turns (serve_turn in net.c): in a
+ * turn the buffered frames go oldest t_ms first, each connection at least 1
+ * and at most Q_NET_TURN frames; a flooding peer gets at most Q_NET_TURN
+ * frames for each one of every other peer, whatever its t_ms. A connection
+ * is read again only once its buffered frames are all queued, so its buffer
+ * stays one read (64 KiB) plus one partial frame.
  *
  * A connection closes for one of: END (ended), a hang-up at a frame
  * boundary without END (hung_up), a malformed frame or a cut one at the

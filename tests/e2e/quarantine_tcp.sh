@@ -21,7 +21,10 @@
 #      row it took committed; a second listening run fed the whole stream
 #      resumes that store to the file run's; SIGTERM stops a file run the
 #      same way (exit 1, rerun completes it);
-#   7. a store started on another stream refuses the listening run, unchanged.
+#   7. a peer flooding TICKs as fast as it can does not starve a valid peer;
+#   8. a store started on another stream refuses the listening run, unchanged.
+# Section 1 also runs with an input queue of 4 frames (back-pressure at
+# every turn): the same store, nothing dropped.
 # Usage: tests/e2e/quarantine_tcp.sh BUILD_DIR
 . "$(dirname "$0")/../common/e2e.sh"
 Q=$B/bin/quarantine
@@ -99,6 +102,12 @@ await one 0
 same_as_ref one.db "one connection"
 grep -q "^  peers: 1 connected, 0 refused; closed: 1 ended," one.out || { cat one.out; fail "one: the summary's peers"; }
 echo "one connection: the store is the file run's, byte for byte ($(wc -l <ref.sql) lines of .dump)"
+# an input queue of 4 frames: the reader stops reading at once and often (back-pressure), never drops
+listen q4 q4.db --peers 1 --queue 4
+$Q feed a.wq --connect "127.0.0.1:$port" >feed.log 2>&1 || { cat feed.log; fail "feed to --queue 4"; }
+await q4 0
+same_as_ref q4.db "one connection, --queue 4"
+echo "one connection, --queue 4: the same store"
 
 # ---------------------------------------------------------------- 2. four connections pass check
 listen four four.db --peers 4
@@ -231,7 +240,28 @@ $Q run --input a.wq --db fterm.db --workers 2 >fterm2.log 2>&1 || { cat fterm2.l
 same_as_ref fterm.db "a file run stopped by SIGTERM, then rerun"
 echo "SIGTERM: a file run committed $k row events, exit 1; the rerun completed the store"
 
-# ---------------------------------------------------------------- 7. another stream
+# ---------------------------------------------------------------- 7. a flooding peer
+# NF TICKs at t_ms 0 (valid: t_ms never decreases; processed at the virtual
+# time, they change nothing) and END, sent as fast as the socket takes them,
+# beside a valid peer: the valid one is not starved, it ends first, and the
+# rows are the file run's (the store is bound to whichever head came first)
+if [ -n "$(sanitizer "$Q")" ]; then NF=100000; else NF=300000; fi
+python3 -c 'import struct, sys
+t = struct.pack("<IBBHQ", 12, 3, 0, 0, 0); e = struct.pack("<IBBHQ", 12, 5, 0, 0, 0)
+sys.stdout.buffer.write(open("a.wq", "rb").read(24) + t * int(sys.argv[1]) + e)' "$NF" >flood.wq || fail "python3: flood.wq"
+listen flood flood.db --peers 2
+cat flood.wq >"/dev/tcp/127.0.0.1/$port" &
+pids+=("$!")
+$Q feed a.wq --connect "127.0.0.1:$port" >feed.log 2>&1 || { cat feed.log; fail "feed beside a flooding peer"; }
+await flood 0
+valid=$(grep -n "ended: END after" flood.err | grep -v "after $((NF + 2)) frames" | cut -d: -f1)
+flooder=$(grep -n "ended: END after $((NF + 2)) frames" flood.err | cut -d: -f1)
+[ -n "$valid" ] && [ -n "$flooder" ] && [ "$valid" -lt "$flooder" ] || { cat flood.err; fail "flood: the valid peer did not end first"; }
+sqlite3 flood.db .dump | grep -v '^INSERT INTO stream' >flood.sql
+grep -v '^INSERT INTO stream' ref.sql | cmp -s - flood.sql || fail "flood: the rows differ from the file run's"
+echo "a peer flooding $NF TICKs: the valid peer ended first, with the file run's rows"
+
+# ---------------------------------------------------------------- 8. another stream
 fp=$(sqlite3 ref.db .dump | md5sum)
 listen other ref.db --peers 1
 $Q feed b.wq --connect "127.0.0.1:$port" >feed.log 2>&1

@@ -306,35 +306,32 @@ static bool conn_peek(q_net *n, conn *c)
 /* One turn of the connections with frames decoded: their frames are queued
  * oldest t_ms first (so that connections read in bulk interleave as their
  * peers sent them, and none drifts ahead in virtual time), each connection
- * at most Q_NET_TURN frames. The turn ends once the connection with the
- * oldest frame has had its Q_NET_TURN, after every other connection with a
- * frame waiting had at least one: a peer that floods, whatever its t_ms,
- * gets its turn and no more. A connection whose buffer ran dry in the turn
- * ends it, so that it is read before others' later frames go ahead of its
- * next one. Returns true when frames are still decoded
- * and waiting (another turn follows without waiting for bytes). */
+ * at most Q_NET_TURN frames. The turn ends when the connection with the
+ * oldest frame has had its Q_NET_TURN, or when the one just served ran out
+ * of buffered bytes (it is read before the others' later frames go ahead of
+ * its next one); then every other connection with a frame waiting that had
+ * none in this turn gets one. So each gets at least 1 and at most
+ * Q_NET_TURN per turn: a peer that floods, whatever its t_ms, starves
+ * nobody. Returns true when frames are still decoded and waiting (another
+ * turn follows without waiting for bytes). */
 static bool serve_turn(q_net *n)
 {
     size_t cnt = n->nc;
     for (size_t i = 0; i < cnt; i++) n->c[i].served = 0;
-    for (;;) {
-        if (n->full || n->done) break;
+    while (!n->full && !n->done) {
         conn *x = NULL;
         for (size_t k = 0; k < cnt; k++) {
             conn *c = &n->c[(n->rr + k) % cnt];
             if (c->served < Q_NET_TURN && conn_peek(n, c) && (!x || c->next.t_ms < x->next.t_ms)) x = c;
         }
-        if (!x) break;
-        if (queue_next(n, x) != 1) break;
-        /* x needs bytes: its next frame may be older than the others' */
-        if (!conn_peek(n, x) && x->fd >= 0) break;
-        if (++x->served < Q_NET_TURN) continue;
-        /* the oldest had its turn: one frame for each not served yet */
-        for (size_t k = 0; k < cnt && !n->full && !n->done; k++) {
-            conn *c = &n->c[(n->rr + k) % cnt];
-            if (c->served == 0 && conn_peek(n, c) && queue_next(n, c) == 1) c->served = 1;
-        }
-        break;
+        if (!x || queue_next(n, x) != 1) break;
+        x->served++;
+        if (!conn_peek(n, x) && x->fd >= 0) break; /* dry: read it first */
+        if (x->served == Q_NET_TURN) break;        /* the oldest had its turn */
+    }
+    for (size_t k = 0; k < cnt && !n->full && !n->done; k++) {
+        conn *c = &n->c[(n->rr + k) % cnt];
+        if (c->served == 0 && conn_peek(n, c) && queue_next(n, c) == 1) c->served = 1;
     }
     n->rr = cnt ? (n->rr + 1) % cnt : 0;
     bool waiting = false;

@@ -137,6 +137,10 @@ static void conn_close(q_net *n, conn *c, uint64_t *counter)
     n->closed++;
 }
 
+/* Where c's stream stands: the offset of its next frame once decoding
+ * started, else the bytes of its head read so far. */
+static uint64_t conn_offset(const q_net *n, const conn *c) { return n->bound ? c->dec.offset : c->head_len; }
+
 /* Removes the closed slots, keeping the order of the open ones. */
 static void sweep(q_net *n)
 {
@@ -424,7 +428,7 @@ static void cut_all(q_net *n, const char *why)
     for (size_t i = 0; i < n->nc; i++) {
         conn *c = &n->c[i];
         if (c->fd < 0) continue;
-        LOG("peer %s closed: %s, at byte offset %" PRIu64 "\n", c->addr, why, c->dec.offset);
+        LOG("peer %s closed: %s, at byte offset %" PRIu64 "\n", c->addr, why, conn_offset(n, c));
         conn_close(n, c, &n->st.cut);
     }
     sweep(n);
@@ -485,7 +489,7 @@ static void *reader_main(void *arg)
             bool reading = n->bound ? c->want && !c->eof && !n->full : !c->head_done;
             if (c->fd < 0 || !reading || now - c->last < idle) continue;
             LOG("peer %s closed: idle for %" PRIu64 " ms, at byte offset %" PRIu64 "\n", c->addr, n->cfg.idle_ms,
-                c->dec.offset + (n->bound ? 0 : c->head_len));
+                conn_offset(n, c));
             conn_close(n, c, &n->st.timed_out);
         }
         sweep(n);

@@ -346,22 +346,24 @@ static int source_open(source *S, const char *dbpath, q_inq *in, const q_net_con
         }
         return -1;
     }
+    /* the address first, like a file run's input: a bad one touches no store */
+    S->net = q_net_listen(S->listen, nc, err, sizeof err);
+    if (!S->net) {
+        fprintf(stderr, "quarantine run: %s\n", err);
+        return 1;
+    }
     char holder[512];
     snprintf(holder, sizeof holder, "quarantine run --listen %s --db %s", S->listen, dbpath);
     *store = q_store_open(dbpath, holder, err, sizeof err);
     if (!*store) {
         fprintf(stderr, "quarantine run: %s\n", err);
-        return 1;
-    }
-    S->net = q_net_listen(S->listen, nc, err, sizeof err);
-    if (!S->net) {
-        fprintf(stderr, "quarantine run: %s\n", err);
-        q_store_discard(*store);
+        q_net_join(S->net, NULL);
         return 1;
     }
     fprintf(stderr, "quarantine run: listening on %s\n", q_net_address(S->net));
     if (q_net_start(S->net) < 0) {
         fprintf(stderr, "quarantine run: cannot start the reader thread\n");
+        q_net_join(S->net, NULL);
         q_store_discard(*store);
         return 1;
     }

@@ -22,7 +22,9 @@
 #      resumes that store to the file run's; SIGTERM stops a file run the
 #      same way (exit 1, rerun completes it);
 #   7. a peer flooding TICKs as fast as it can does not starve a valid peer;
-#   8. a store started on another stream refuses the listening run, unchanged.
+#   8. a bad --listen address or a port in use fails before the store is
+#      touched; bad flags of run and feed are usage errors;
+#   9. a store started on another stream refuses the listening run, unchanged.
 # Section 1 also runs with an input queue of 4 frames (back-pressure at
 # every turn): the same store, nothing dropped.
 # Usage: tests/e2e/quarantine_tcp.sh BUILD_DIR
@@ -200,6 +202,11 @@ echo "max-peers: $(grep refused max.err | sed 's/^quarantine run: //')"
 
 # ---------------------------------------------------------------- 6. SIGTERM
 listen term term.db
+# its port is taken: a second listening run on it fails before touching its store
+$Q run --listen "127.0.0.1:$port" --db busy.db >busy.out 2>busy.err
+[ $? = 1 ] || { cat busy.err; fail "a second run on a port in use did not exit 1"; }
+grep -q "^quarantine run: --listen 127.0.0.1:$port: Address already in use$" busy.err || { cat busy.err; fail "busy: the message"; }
+[ ! -e busy.db ] && [ ! -e busy.db.lock ] || fail "a run on a port in use created its store"
 $Q feed a.wq --connect "127.0.0.1:$port" --pace x400 >feed.log 2>&1 &
 feeder=$!
 pids+=("$feeder")
@@ -261,7 +268,24 @@ sqlite3 flood.db .dump | grep -v '^INSERT INTO stream' >flood.sql
 grep -v '^INSERT INTO stream' ref.sql | cmp -s - flood.sql || fail "flood: the rows differ from the file run's"
 echo "a peer flooding $NF TICKs: the valid peer ended first, with the file run's rows"
 
-# ---------------------------------------------------------------- 8. another stream
+# ---------------------------------------------------------------- 8. bad addresses and flags
+$Q run --listen nosuchhost.invalid:1 --db nh.db >/dev/null 2>nh.err
+[ $? = 1 ] && grep -q "^quarantine run: --listen nosuchhost.invalid:1: " nh.err || { cat nh.err; fail "a bad --listen host"; }
+[ ! -e nh.db ] && [ ! -e nh.db.lock ] || fail "a bad --listen host created the store"
+for args in "--db x.db" "--db x.db --input a.wq --listen 127.0.0.1:0" "--db x.db --input a.wq --peers 2"; do
+    # shellcheck disable=SC2086
+    $Q run $args >/dev/null 2>u.err
+    rc=$?
+    [ "$rc" = 2 ] && grep -q "^usage: quarantine run" u.err || { cat u.err; fail "run $args: exit $rc, not a usage error"; }
+done
+$Q run --db x.db --listen 7411 >/dev/null 2>u.err
+[ $? = 1 ] && grep -q "^quarantine run: --listen 7411: wants HOST:PORT$" u.err || { cat u.err; fail "--listen 7411"; }
+[ ! -e x.db ] || fail "a bad --listen created the store"
+$Q feed --connect 127.0.0.1:1 >/dev/null 2>&1; [ $? = 2 ] || fail "feed without FILE did not exit 2"
+$Q feed a.wq --connect 127.0.0.1:1 --pace x0 >/dev/null 2>&1; [ $? = 2 ] || fail "feed --pace x0 did not exit 2"
+echo "bad addresses and flags: exit 1 or 2, nothing created"
+
+# ---------------------------------------------------------------- 9. another stream
 fp=$(sqlite3 ref.db .dump | md5sum)
 listen other ref.db --peers 1
 $Q feed b.wq --connect "127.0.0.1:$port" >feed.log 2>&1

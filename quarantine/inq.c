@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "quarantine/wire.h"
 
@@ -15,6 +16,7 @@ int q_inq_init(q_inq *q, size_t cap, weft_idle *wake)
     if (!q->ring) return -1;
     q->cap = cap;
     q->wake = wake;
+    q->space_fd = -1;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->not_full, NULL);
     return 0;
@@ -47,6 +49,25 @@ bool q_inq_push(q_inq *q, q_in *e)
     return true;
 }
 
+int q_inq_try_push(q_inq *q, q_in *e)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->closed) {
+        pthread_mutex_unlock(&q->mu);
+        if (e->type == Q_IN_FRAME) q_frame_release(&e->f);
+        return -1;
+    }
+    if (q->count == q->cap) {
+        pthread_mutex_unlock(&q->mu);
+        return 0;
+    }
+    q->ring[(q->head + q->count) % q->cap] = *e;
+    q->count++;
+    pthread_mutex_unlock(&q->mu);
+    weft_idle_notify(q->wake);
+    return 1;
+}
+
 bool q_inq_pop(q_inq *q, q_in *out)
 {
     pthread_mutex_lock(&q->mu);
@@ -58,7 +79,15 @@ bool q_inq_pop(q_inq *q, q_in *out)
     q->head = (q->head + 1) % q->cap;
     bool was_full = q->count-- == q->cap;
     pthread_mutex_unlock(&q->mu);
-    if (was_full) pthread_cond_broadcast(&q->not_full);
+    if (was_full) {
+        pthread_cond_broadcast(&q->not_full);
+        /* eventfd: an 8-byte counter, one write never blocks in practice */
+        if (q->space_fd >= 0) {
+            uint64_t one = 1;
+            ssize_t w = write(q->space_fd, &one, sizeof one);
+            (void)w; /* a full counter (2^64 - 2) is already a wake-up */
+        }
+    }
     return true;
 }
 

@@ -21,6 +21,7 @@ static const q_command commands[] = {
     {"gen", q_cmd_gen, "write a stream that shows every case of the spec, and its expected verdicts"},
     {"run", q_cmd_run, "verify a stream in parallel on weft, apply verdicts in order, store what clears"},
     {"replay", q_cmd_replay, "run the engine serially on a stream file into a store (the serial twin of run)"},
+    {"feed", q_cmd_feed, "send a stream file to a listening run over TCP, as K peers, paced"},
     {"check", q_cmd_check, "compare a store with the expected verdicts of a stream; check the invariants"},
 };
 

@@ -1,7 +1,8 @@
-/* quarantine/run.c: `quarantine run --input FILE --db FILE [--workers N]`,
- * the service on the weft runtime.
+/* quarantine/run.c: `quarantine run (--input FILE | --listen HOST:PORT)
+ * --db FILE [--workers N] ...`, the service on the weft runtime.
  *
  *   reader thread --frames--> input channel (inq, bounded) --> event loop
+ *   (a file's reader here; for --listen the one TCP reader of net.h)
  *   event loop (root worker): spawns one verification task per item
  *       (q_prepare: hashing, Ed25519) as a weft future, keeps the items in
  *       arrival order in a window, applies verdicts (q_engine_apply) from the
@@ -12,10 +13,15 @@
  * on the head future, which works and then parks on the worker's notifier;
  * with nothing in flight and no input it backs off (log-log-iterated) and
  * parks on its weft_idle, which the reader notifies on every push.
+ *
+ * SIGINT/SIGTERM (stop.h): the reader stops and queues a STOP marker; the
+ * loop applies what it took before it, applies no END, and the run commits
+ * and prints its summary (a file run then exits 1: rerun to complete it).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +32,9 @@
 #include "quarantine/cmd.h"
 #include "quarantine/engine.h"
 #include "quarantine/inq.h"
+#include "quarantine/net.h"
 #include "quarantine/report.h"
+#include "quarantine/stop.h"
 #include "quarantine/store.h"
 #include "quarantine/wire.h"
 
@@ -37,20 +45,32 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: quarantine run --input FILE --db FILE [--workers N] [--queue N]\n\n"
-               "Runs the quarantine on a stream file: a reader thread decodes frames, the\n"
-               "event loop verifies items in parallel on the weft runtime (SHA-256, Ed25519),\n"
-               "applies verdicts in arrival order, and a store thread writes what clears\n"
-               "to SQLite (WAL). Prints a progress line on a terminal and a summary at the end.\n\n"
-               "  --input FILE   the stream (spec section 3)\n"
-               "  --db FILE      the SQLite database (created when absent; rerun after a crash\n"
-               "                 on the same input to complete it). Held by one process at a\n"
-               "                 time (FILE.lock) and bound to the stream it was started on\n"
-               "  --workers N    weft workers, 1..256 (default: WEFT_NUM_THREADS, else one per core)\n"
-               "  --queue N      input queue bound in frames (default 16384); a full queue\n"
-               "                 stops the reader (back-pressure), never drops\n\n"
-               "exit status: 0 the stream was read to END and stored; 1 a malformed frame, an\n"
-               "I/O or database error (what was applied before it stays committed); 2 usage.\n");
+    fprintf(f, "usage: quarantine run (--input FILE | --listen HOST:PORT) --db FILE [--workers N]\n"
+               "                      [--queue N] [--peers K] [--max-peers M] [--idle-timeout MS]\n\n"
+               "Runs the quarantine on a stream file, or as a service on TCP peers: a reader\n"
+               "thread decodes frames, the event loop verifies items in parallel on the weft\n"
+               "runtime (SHA-256, Ed25519), applies verdicts in arrival order, and a store\n"
+               "thread writes what clears to SQLite (WAL). Prints a progress line on a terminal\n"
+               "and a summary at the end. SIGINT or SIGTERM stops taking input; what was taken\n"
+               "is applied and committed, and the summary printed.\n\n"
+               "  --input FILE        the stream (spec section 3)\n"
+               "  --listen HOST:PORT  accept peers instead: each connection is one stream (HELLO\n"
+               "                      first). Port 0 picks a free one; the address is logged\n"
+               "  --db FILE           the SQLite database (created when absent; rerun after a crash\n"
+               "                      on the same input to complete it). Held by one process at a\n"
+               "                      time (FILE.lock) and bound to the stream it was started on\n"
+               "                      (listening: the first connection whose 16 KiB head came)\n"
+               "  --workers N         weft workers, 1..256 (default: WEFT_NUM_THREADS, else one per core)\n"
+               "  --queue N           input queue bound in frames (default 16384); a full queue\n"
+               "                      stops the reader (back-pressure), never drops\n"
+               "  --peers K           listening: end, as at END, once K connections have closed\n"
+               "                      (default: run until SIGINT or SIGTERM)\n"
+               "  --max-peers M       listening: connections open at once, more are refused (default 64)\n"
+               "  --idle-timeout MS   listening: close a connection silent this long (default 30000)\n\n"
+               "exit status: 0 the stream was read to END and stored (listening: the run ended\n"
+               "after --peers or a signal); 1 a malformed frame in a file, an I/O or database\n"
+               "error, a file run stopped by a signal (what was applied before it stays\n"
+               "committed; rerun to complete it); 2 usage.\n");
 }
 
 /* ---------------------------------------------------------------- reader */
@@ -62,13 +82,32 @@ typedef struct reader_ctx {
     q_inq *q;
 } reader_ctx;
 
+/* The file reader's read: waits for the input or a stop signal (stop.h),
+ * whichever comes first; a stop reads as an error with errno ECANCELED. */
+static ssize_t read_or_stop(void *ctx, void *buf, size_t cap)
+{
+    int fd = *(const int *)ctx;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = q_stop_fd(), .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR) return -1;
+        if (p[1].revents) {
+            errno = ECANCELED;
+            return -1;
+        }
+        if (!p[0].revents) continue;
+        ssize_t n = read(fd, buf, cap);
+        if (n < 0 && errno == EINTR) continue;
+        return n;
+    }
+}
+
 static void *reader_main(void *arg)
 {
     reader_ctx *rc = arg;
     q_reader rd;
     q_in e;
     memset(&e, 0, sizeof e);
-    if (q_reader_init_fd(&rd, rc->fd, true) < 0 || q_head_feed(rc->head, &rd) < 0) {
+    if (q_reader_init(&rd, read_or_stop, &rc->fd, true) < 0 || q_head_feed(rc->head, &rd) < 0) {
         e.type = Q_IN_ERROR;
         snprintf(e.msg, sizeof e.msg, "%s: out of memory", rc->path);
         q_inq_push(rc->q, &e);
@@ -88,6 +127,10 @@ static void *reader_main(void *arg)
         }
         if (r == Q_DEC_DONE) {
             e.type = Q_IN_EOF;
+        } else if (q_stop_signal()) {
+            e.type = Q_IN_STOP;
+            snprintf(e.msg, sizeof e.msg, "%s: stopped reading %s at byte offset %" PRIu64, q_stop_signal(),
+                     rc->path, rd.dec.offset);
         } else {
             char buf[256];
             e.type = Q_IN_ERROR;
@@ -128,6 +171,7 @@ typedef struct loop {
     q_latency lat;
     bool ended, failed;
     bool input_failed; /* the reader reported an error: take no more input */
+    bool stopped;      /* the reader stopped on a signal: take no more input */
     char msg[320];
     uint64_t applied_items;
 } loop;
@@ -141,11 +185,16 @@ typedef struct loop {
 static bool drain_input(loop *L)
 {
     bool took = false;
-    while (L->count < WINDOW && !L->ended && !L->failed && !L->input_failed) {
+    while (L->count < WINDOW && !L->ended && !L->failed && !L->input_failed && !L->stopped) {
         q_in in;
         if (!q_inq_pop(L->in, &in)) break;
         took = true;
         if (in.type == Q_IN_EOF) { /* the reader requires END; it reports EOF only after it */
+            break;
+        }
+        if (in.type == Q_IN_STOP) {
+            L->stopped = true;
+            snprintf(L->msg, sizeof L->msg, "%s", in.msg);
             break;
         }
         if (in.type == Q_IN_ERROR) {
@@ -227,6 +276,7 @@ static void event_loop(loop *L, bool tty)
             L->failed = true;
             break;
         }
+        if (L->stopped && L->count == 0) break; /* everything taken is applied */
         if (progressed) continue;
         if (L->count > 0) {
             /* The head is being verified: run one of our own verifications,
@@ -257,49 +307,151 @@ static void event_loop(loop *L, bool tty)
     }
 }
 
+/* Prints what the connections did (a listening run's summary, after the
+ * engine's). */
+static void net_summary(FILE *out, const q_net_stats *n)
+{
+    fprintf(out,
+            "  peers: %" PRIu64 " connected, %" PRIu64 " refused; closed: %" PRIu64 " ended, %" PRIu64
+            " hung_up, %" PRIu64 " malformed, %" PRIu64 " mismatched, %" PRIu64 " timed_out, %" PRIu64 " cut\n",
+            n->accepted, n->refused, n->ended, n->hung_up, n->malformed, n->mismatched, n->timed_out, n->cut);
+    fprintf(out,
+            "  frames from peers: %" PRIu64 " = %" PRIu64 " queued (%" PRIu64 " items) + %" PRIu64
+            " HELLO/END of the connections + %" PRIu64 " unqueued at the end\n",
+            n->frames, n->queued, n->items, n->consumed, n->unqueued);
+}
+
+/* The source of a run's frames: a file and its reader thread, or the TCP
+ * listener (net.h). */
+typedef struct source {
+    const char *input, *listen;
+    int fd;
+    q_head head;
+    reader_ctx rc;
+    pthread_t reader;
+    q_net *net;
+} source;
+
+/* Opens the store and the source, binds the store to the stream's head and
+ * starts the reader. Returns -1 to go on, else the exit status. */
+static int source_open(source *S, const char *dbpath, q_inq *in, const q_net_config *nc, q_store **store)
+{
+    char err[1024];
+    if (S->input) {
+        if (q_cmd_open("run", S->input, dbpath, &S->fd, &S->head, store) != 0) return 1;
+        S->rc = (reader_ctx){.fd = S->fd, .head = &S->head, .path = S->input, .q = in};
+        if (pthread_create(&S->reader, NULL, reader_main, &S->rc) != 0) {
+            fprintf(stderr, "quarantine run: cannot start the reader thread\n");
+            return 1; /* the process ends: the store's lock goes with it */
+        }
+        return -1;
+    }
+    /* the address first, like a file run's input: a bad one touches no store */
+    S->net = q_net_listen(S->listen, nc, err, sizeof err);
+    if (!S->net) {
+        fprintf(stderr, "quarantine run: %s\n", err);
+        return 1;
+    }
+    char holder[512];
+    snprintf(holder, sizeof holder, "quarantine run --listen %s --db %s", S->listen, dbpath);
+    *store = q_store_open(dbpath, holder, err, sizeof err);
+    if (!*store) {
+        fprintf(stderr, "quarantine run: %s\n", err);
+        q_net_join(S->net, NULL);
+        return 1;
+    }
+    fprintf(stderr, "quarantine run: listening on %s\n", q_net_address(S->net));
+    if (q_net_start(S->net) < 0) {
+        fprintf(stderr, "quarantine run: cannot start the reader thread\n");
+        q_net_join(S->net, NULL);
+        q_store_discard(*store);
+        return 1;
+    }
+    char peer[64], name[128];
+    if (!q_net_wait_head(S->net, &S->head, peer, sizeof peer)) {
+        q_net_stats st;
+        q_net_join(S->net, &st);
+        q_store_discard(*store);
+        const char *sig = q_stop_signal();
+        if (sig) fprintf(stderr, "quarantine run: %s before any peer's stream came; %s is unchanged\n", sig, dbpath);
+        else fprintf(stderr, "quarantine run: %" PRIu64 " peers closed before any sent a stream; %s is unchanged\n",
+                     nc->peers, dbpath);
+        net_summary(stdout, &st);
+        return sig ? 0 : 1;
+    }
+    snprintf(name, sizeof name, "the stream of peer %s", peer);
+    if (q_store_start(*store, &S->head, name, err, sizeof err) < 0) {
+        fprintf(stderr, "quarantine run: %s\n", err);
+        q_net_bound(S->net, false);
+        q_net_join(S->net, NULL);
+        return 1;
+    }
+    fprintf(stderr, "quarantine run: %s bound to the head of peer %s (%" PRIu32 " validators)\n", dbpath, peer,
+            q_head_validators(S->head.bytes, S->head.len));
+    q_net_bound(S->net, true);
+    return -1;
+}
+
 int q_cmd_run(int argc, char **argv)
 {
-    const char *input = NULL, *dbpath = NULL;
-    uint64_t workers = 0, queue = INPUT_QUEUE;
+    const char *dbpath = NULL;
+    static source S;
+    memset(&S, 0, sizeof S);
+    uint64_t workers = 0, queue = INPUT_QUEUE, peers = 0, max_peers = 64, idle_ms = 30000;
     q_flag flags[] = {
-        {.name = "input", .str = &input, .required = true},
+        {.name = "input", .str = &S.input},
+        {.name = "listen", .str = &S.listen},
         {.name = "db", .str = &dbpath, .required = true},
         {.name = "workers", .u64 = &workers, .min = 1, .max = 256},
         {.name = "queue", .u64 = &queue, .min = 1, .max = 1u << 24},
+        {.name = "peers", .u64 = &peers, .min = 1, .max = 1u << 20},
+        {.name = "max-peers", .u64 = &max_peers, .min = 1, .max = 4096},
+        {.name = "idle-timeout", .u64 = &idle_ms, .min = 1, .max = 86400000},
     };
-    int begin = q_cmd_begin("run", argc, argv, flags, 4, usage);
+    int begin = q_cmd_begin("run", argc, argv, flags, 8, usage);
     if (begin >= 0) return begin;
-    int fd;
-    q_store *store;
-    static q_head head;
-    if (q_cmd_open("run", input, dbpath, &fd, &head, &store) != 0) return 1;
-    char err[1024];
-    weft_config cfg = {.num_threads = (int)workers};
-    if (weft_init(&cfg) != 0) {
-        fprintf(stderr, "quarantine run: %s\n", weft_last_error());
-        q_store_close(store, NULL, err, sizeof err);
-        close(fd);
+    if (!S.input == !S.listen || (S.input && (flags[5].set || flags[6].set || flags[7].set))) {
+        fprintf(stderr, "quarantine run: %s\n\n",
+                !S.input == !S.listen ? "give one of --input FILE and --listen HOST:PORT"
+                                      : "--peers, --max-peers and --idle-timeout are for --listen");
+        usage(stderr);
+        return 2;
+    }
+    if (q_stop_start() < 0) { /* before any thread: they all inherit the mask */
+        fprintf(stderr, "quarantine run: cannot start the signal thread\n");
         return 1;
     }
-
     static q_tally tally; /* large; one per process */
     static loop L;
-    memset(&L, 0, sizeof L);
-    q_tally_init(&tally, q_store_sink(store));
-    q_sink sink = q_tally_sink(&tally);
-    L.e = q_engine_new(&sink);
-    L.idle = weft_idle_new();
-    L.win = calloc(WINDOW, sizeof *L.win);
     static q_inq in;
-    if (!L.e || !L.idle || !L.win || q_inq_init(&in, (size_t)queue, L.idle) < 0) {
+    memset(&L, 0, sizeof L);
+    L.idle = weft_idle_new();
+    if (!L.idle || q_inq_init(&in, (size_t)queue, L.idle) < 0) {
         fprintf(stderr, "quarantine run: out of memory\n");
         return 1;
     }
     L.in = &in;
-    reader_ctx rc = {.fd = fd, .head = &head, .path = input, .q = &in};
-    pthread_t reader;
-    if (pthread_create(&reader, NULL, reader_main, &rc) != 0) {
-        fprintf(stderr, "quarantine run: cannot start the reader thread\n");
+    q_net_config nc = {.q = &in, .peers = peers, .max_peers = max_peers, .idle_ms = idle_ms};
+    q_store *store;
+    int opened = source_open(&S, dbpath, &in, &nc, &store);
+    if (opened >= 0) {
+        q_inq_destroy(&in);
+        weft_idle_free(L.idle);
+        q_stop_end();
+        return opened;
+    }
+    char err[1024];
+    weft_config cfg = {.num_threads = (int)workers};
+    if (weft_init(&cfg) != 0) {
+        fprintf(stderr, "quarantine run: %s\n", weft_last_error());
+        return 1; /* the process ends: the store's lock and the reader go with it */
+    }
+    q_tally_init(&tally, q_store_sink(store));
+    q_sink sink = q_tally_sink(&tally);
+    L.e = q_engine_new(&sink);
+    L.win = calloc(WINDOW, sizeof *L.win);
+    if (!L.e || !L.win) {
+        fprintf(stderr, "quarantine run: out of memory\n");
         return 1;
     }
 
@@ -309,15 +461,21 @@ int q_cmd_run(int argc, char **argv)
     int nworkers = weft_num_workers();
 
     q_inq_close(&in); /* a reader blocked on a full queue gives up */
-    pthread_join(reader, NULL);
+    q_net_stats ns;
+    if (S.net) q_net_join(S.net, &ns);
+    else pthread_join(S.reader, NULL);
     weft_exit();
 
     int rc_exit = 0;
     if (L.failed) {
         fprintf(stderr, "quarantine run: %s\n", L.msg);
         rc_exit = 1;
+    } else if (L.stopped) {
+        fprintf(stderr, "quarantine run: %s; everything taken before it is applied and committed%s\n", L.msg,
+                S.input ? " (rerun on the same input to complete the store)" : "");
+        rc_exit = S.input ? 1 : 0;
     } else if (!L.ended) {
-        fprintf(stderr, "quarantine run: %s: the stream ended without END\n", input);
+        fprintf(stderr, "quarantine run: %s: the stream ended without END\n", S.input ? S.input : S.listen);
         rc_exit = 1;
     }
     q_store_end st;
@@ -326,10 +484,12 @@ int q_cmd_run(int argc, char **argv)
         rc_exit = 1;
     }
     q_report_summary(stdout, "run", &tally, L.e, secs, &st, &L.lat, nworkers);
+    if (S.net) net_summary(stdout, &ns);
     q_engine_free(L.e);
     q_inq_destroy(&in);
     weft_idle_free(L.idle);
     free(L.win);
-    close(fd);
+    if (S.input) close(S.fd);
+    q_stop_end();
     return rc_exit;
 }

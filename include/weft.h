@@ -342,6 +342,67 @@ WEFT_API void weft_future_get(weft_future *fut, void *out, size_t size);
  * message. */
 WEFT_API void weft_future_free(weft_future *fut);
 
+/* ------------------------------------------------------------------ executor */
+
+/* The runtime as a service: it runs on threads of its own (worker 0 too), and
+ * any thread, worker or not, submits jobs to it. A job is a raw task (fn
+ * reads its arguments from buf and writes up to WEFT_ARGS_MAX result bytes
+ * back) that runs as a task on a worker, so it may spawn, sync and wait
+ * inside. Jobs are taken in submission order (FIFO; with one worker they
+ * also start and finish in that order); tasks inside a job are LIFO as
+ * usual. One executor per process at a time, and not together with
+ * weft_init: while it runs, weft_init fails. See docs/api.md, "Executor". */
+typedef struct weft_job weft_job;
+
+/* What weft_wait reports: the job ran (its result was copied out), or it was
+ * cancelled without running (submitted while no executor accepted jobs:
+ * before the start, during or after weft_shutdown; the result is zeros). */
+typedef enum weft_job_status { WEFT_JOB_DONE = 0, WEFT_JOB_CANCELLED = 1 } weft_job_status;
+
+/* Starts the runtime on threads of its own: a new thread calls weft_init(cfg)
+ * and becomes the root; returns 0 once the executor accepts jobs, or -1
+ * (weft_last_error() says why: a bad setting, a thread that cannot start, an
+ * executor or a weft_init runtime already running). Any thread that is not
+ * a weft worker. */
+WEFT_API int weft_run_in_background(const weft_config *cfg);
+
+/* The same on the calling thread, which becomes the root and serves jobs
+ * until weft_shutdown (called by another thread) has drained them; then the
+ * runtime stops and weft_run_forever returns 0 (-1 when it could not start,
+ * as above). Not on a weft worker. */
+WEFT_API int weft_run_forever(const weft_config *cfg);
+
+/* Stops the executor: from then on submits are cancelled; every job
+ * submitted before runs to completion, with all the tasks it left; then the
+ * workers stop and weft_shutdown returns. An executor still starting is
+ * waited for, then stopped; a no-op when none runs; a second caller waits
+ * for the first one's shutdown. Not on a weft worker (dies with a message). */
+WEFT_API void weft_shutdown(void);
+
+/* Submits fn with size bytes of arguments copied from args (size <=
+ * WEFT_ARGS_LARGE_MAX; args may be NULL when size is 0) and returns its
+ * handle (never NULL), pending until the job has run or was cancelled. Any
+ * thread, at any time: a submit that finds no executor accepting jobs
+ * returns a handle already cancelled. Free it with weft_job_free. */
+WEFT_API weft_job *weft_submit(weft_task_fn fn, const void *args, size_t size);
+
+/* True when the job has run or was cancelled (acquire: its result is then
+ * readable). Any thread; never blocks. */
+WEFT_API bool weft_is_done(const weft_job *job);
+
+/* Waits until the job has run or was cancelled, copies min(size,
+ * WEFT_ARGS_MAX) result bytes into out (out may be NULL) and returns the
+ * status. A thread that is not a worker sleeps on the handle's futex word
+ * until the completing worker wakes it; a worker (a job waiting for
+ * another) keeps running tasks and jobs meanwhile. One waiter per handle at
+ * a time (a second concurrent one dies with a message); waiting again after
+ * the end returns at once. */
+WEFT_API weft_job_status weft_wait(weft_job *job, void *out, size_t size);
+
+/* Frees a handle, done or not (a job still pending runs; its result is then
+ * dropped). Once per handle, and not while a weft_wait on it runs. */
+WEFT_API void weft_job_free(weft_job *job);
+
 /* ------------------------------------------------------------------ idling */
 
 /* A futex-based notifier and log-log-iterated backoff for programs that poll

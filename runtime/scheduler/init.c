@@ -20,6 +20,7 @@ static bool root_affinity_saved;
 #define WEFT__TRACE_EVENTS (1u << 20)
 
 const char *weft_last_error(void) { return last_error; }
+void weft__set_last_error(const char *msg) { snprintf(last_error, sizeof last_error, "%s", msg); }
 int weft_num_workers(void) { return weft__rt ? (int)weft__rt->n : 0; }
 int weft_worker_id(void) { return weft__tls.self ? (int)weft__tls.self->id : -1; }
 

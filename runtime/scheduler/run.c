@@ -6,6 +6,7 @@
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "runtime/scheduler/executor.h"
 #include "runtime/scheduler/outofline.h"
 #include "runtime/scheduler/scope.h"
 #include <unistd.h>
@@ -116,8 +117,10 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
      * request came back): return so that the caller looks again, rather
      * than park on a condition that no later notify will announce. */
     uint32_t handled = weft__handle_requests(w);
-    /* acquire: pairs with the release in stop_workers (init.c). */
-    if (weft__receive(w) || atomic_load_explicit(&weft__rt->stop, memory_order_acquire)) {
+    /* acquire: pairs with the release in stop_workers (init.c). A job
+     * taken from the executor's queue (executor.h) is work found too. */
+    if (weft__receive(w) || atomic_load_explicit(&weft__rt->stop, memory_order_acquire) ||
+        weft__exec_take(w)) {
         weft__notifier_cancel_park(&w->notifier);
         weft__backoff_reset(&w->backoff);
         return;

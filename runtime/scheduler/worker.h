@@ -191,6 +191,11 @@ static inline void weft__req_init_holder(weft__worker *w)
 #endif
 }
 
+/* ---- scheduler/init.c ---- */
+
+/* Sets the message weft_last_error() returns (the executor's start errors). */
+void weft__set_last_error(const char *msg);
+
 /* ---- scheduler/loop.c ---- */
 
 /* Answers r with a split of a loop running on w (the outermost one of w's

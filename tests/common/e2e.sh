@@ -7,7 +7,7 @@
 #   B       the build folder: the first argument (default build), absolute
 #   T       a fresh temporary folder, removed when the test exits
 #   failed  0 until bad() is called
-# and defines fail, bad, finish, quiet and sanitizer below.
+# and defines fail, bad, finish, quiet, sanitizer and libweft_build below.
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 B=${1:-build}
@@ -40,4 +40,22 @@ sanitizer() {
     __tsan_) echo thread ;;
     __asan_) echo address ;;
   esac
+}
+
+# Reads how BUILD's libweft.a was built, for a test that compiles and links a
+# program against it: sets san (thread, address or empty), sanflags (the
+# compiler flags of that sanitizer), alloc (jemalloc or libc) and libs (what
+# a program linking the archive needs after it). Fails when it is not built.
+libweft_build() {
+  [ -f "$B/lib/libweft.a" ] || fail "$B/lib/libweft.a is not built"
+  san=$(sanitizer "$B/lib/libweft.a"); sanflags=
+  case $san in
+    thread)  sanflags="-fsanitize=thread" ;;
+    address) sanflags="-fsanitize=address,undefined" ;;
+  esac
+  alloc=libc
+  nm "$B/lib/libweft.a" 2>/dev/null | grep -q ' U mallocx$' && alloc=jemalloc
+  libs="-lhwloc -pthread -lm"
+  [ "$alloc" = jemalloc ] && libs="$libs -ljemalloc"
+  return 0
 }

@@ -51,6 +51,19 @@ static inline double weft_test_secs_since(uint64_t t0)
     return (double)(weft__now_ns() - t0) * 1e-9;
 }
 
+/* CPU seconds (user + system) the whole process has used so far. */
+static inline double weft_test_process_cpu_s(void)
+{
+    return (double)weft_test_clock_ns(CLOCK_PROCESS_CPUTIME_ID) * 1e-9;
+}
+
+/* Sleeps ns nanoseconds of wall time, across interruptions. */
+static inline void weft_test_sleep_ns(long ns)
+{
+    struct timespec t = {ns / 1000000000L, ns % 1000000000L};
+    while (nanosleep(&t, &t) != 0) {}
+}
+
 /* Busy (not sleeping) for ns nanoseconds of wall time. */
 static inline void weft_test_spin_ns(uint64_t ns)
 {

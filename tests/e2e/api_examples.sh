@@ -8,15 +8,7 @@
 # it.
 # Usage: tests/e2e/api_examples.sh BUILD_DIR
 . "$(dirname "$0")/../common/e2e.sh"
-[ -f "$B/lib/libweft.a" ] || fail "$B/lib/libweft.a is not built"
-# The build's sanitizer and allocator, read from its static library.
-sanflags=
-case $(sanitizer "$B/lib/libweft.a") in
-  thread)  sanflags="-fsanitize=thread" ;;
-  address) sanflags="-fsanitize=address,undefined" ;;
-esac
-libs="-lhwloc -pthread -lm"
-nm "$B/lib/libweft.a" 2>/dev/null | grep -q ' U mallocx$' && libs="$libs -ljemalloc"
+libweft_build   # sanflags and libs of this build (tests/common/e2e.sh)
 
 # ex1.c, ex2.c, ...: the blocks in document order; exN.what: the document
 # and section.

@@ -8,14 +8,7 @@
 # bytes), fails to compile in C++ with the size or the reason.
 # Usage: tests/e2e/cxx.sh BUILD_DIR
 . "$(dirname "$0")/../common/e2e.sh"
-[ -f "$B/lib/libweft.a" ] || fail "$B/lib/libweft.a is not built"
-sanflags=
-case $(sanitizer "$B/lib/libweft.a") in
-  thread)  sanflags="-fsanitize=thread" ;;
-  address) sanflags="-fsanitize=address,undefined" ;;
-esac
-libs="-lhwloc -pthread -lm"
-nm "$B/lib/libweft.a" 2>/dev/null | grep -q ' U mallocx$' && libs="$libs -ljemalloc"
+libweft_build   # sanflags and libs of this build (tests/common/e2e.sh)
 
 compilers=()
 for cxx in g++ clang++; do command -v $cxx >/dev/null 2>&1 && compilers+=($cxx); done

@@ -15,14 +15,7 @@ prefix=$T/prefix
 # The build's sanitizer and allocator, read from its static library, so that
 # make does not rebuild objects of this build dir with other flags, and the
 # program links against what was installed.
-[ -f "$B/lib/libweft.a" ] || fail "$B/lib/libweft.a is not built"
-san=$(sanitizer "$B/lib/libweft.a"); sanflags=
-case $san in
-  thread)  sanflags="-fsanitize=thread" ;;
-  address) sanflags="-fsanitize=address,undefined" ;;
-esac
-alloc=libc
-nm "$B/lib/libweft.a" 2>/dev/null | grep -q ' U mallocx$' && alloc=jemalloc
+libweft_build   # san, sanflags, alloc (tests/common/e2e.sh)
 
 if ! make -C "$root" --no-print-directory B="$B" ${san:+SAN=$san OPT="-O1 -g"} ALLOC=$alloc \
      PREFIX="$prefix" install >"$T/install.log" 2>&1; then

@@ -1,5 +1,5 @@
 /* A background executor with no jobs must not burn CPU: under 1% of one core
- * for the whole process, measured with getrusage(RUSAGE_SELF) over one
+ * for the whole process, measured with the process CPU clock (weft_test_process_cpu_s) over one
  * second of wall time while the main thread sleeps. Checked for 4 workers
  * (more than this machine's cores) and for 1, right after the start and
  * after a burst of 2000 jobs (fib inside) has run, each after a settling time
@@ -9,7 +9,6 @@
  * Exit 0 = pass; prints every percentage it measured. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <weft.h>
 #include "tests/common/weft_test.h"
@@ -17,20 +16,6 @@
 #define LIMIT_PCT 1.0
 #define SETTLE_NS 300000000L
 #define WINDOW_NS 1000000000L
-
-static double process_cpu_s(void)
-{
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
-           u.ru_stime.tv_usec / 1e6;
-}
-
-static void sleep_ns(long ns)
-{
-    struct timespec t = {ns / 1000000000L, ns % 1000000000L};
-    while (nanosleep(&t, &t) != 0) {}
-}
 
 static void fib_job(void *buf)
 {
@@ -42,11 +27,11 @@ static void fib_job(void *buf)
 
 static void measure(const char *name, int workers)
 {
-    sleep_ns(SETTLE_NS);
+    weft_test_sleep_ns(SETTLE_NS);
     uint64_t w0 = weft__now_ns();
-    double c0 = process_cpu_s();
-    sleep_ns(WINDOW_NS);
-    double pct = 100.0 * (process_cpu_s() - c0) / weft_test_secs_since(w0);
+    double c0 = weft_test_process_cpu_s();
+    weft_test_sleep_ns(WINDOW_NS);
+    double pct = 100.0 * (weft_test_process_cpu_s() - c0) / weft_test_secs_since(w0);
     printf("  %-11s workers=%d: process CPU %.2f%% of one core (limit %.0f%%)\n", name, workers, pct, LIMIT_PCT);
     CHECK(pct <= LIMIT_PCT, "%s with %d workers: an idle executor used %.2f%% of a core", name, workers, pct);
 }

@@ -8,7 +8,7 @@
  *              channel: the thieves must park anyway);
  *   busy_root  the root runs 1 s of plain serial code: every other worker
  *              must stay under 5% of a core (per thread).
- * Measured with getrusage(RUSAGE_SELF) (process CPU time) over one second
+ * Measured with the process CPU clock (weft_test_process_cpu_s) over one second
  * of wall time, and per worker thread with the thread's CPU clock.
  *
  * A settling time of 200 ms comes before each measurement: an idle worker
@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,15 +32,6 @@
 #define LIMIT_PCT 5.0
 #define SETTLE_NS 200000000L
 #define WINDOW_NS 1000000000L
-
-/* CPU seconds (user + system) used by the whole process so far. */
-static double process_cpu_s(void)
-{
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
-           u.ru_stime.tv_usec / 1e6;
-}
 
 /* The CPU-time clock of thread `tid` of this process: the encoding Linux
  * uses for per-thread CPU clocks (what pthread_getcpuclockid returns),
@@ -62,12 +52,6 @@ static int list_tids(pid_t *tids, int max)
         if (e->d_name[0] != '.') tids[n++] = (pid_t)atoi(e->d_name);
     closedir(d);
     return n;
-}
-
-static void sleep_ns(long ns)
-{
-    struct timespec t = {ns / 1000000000L, ns % 1000000000L};
-    while (nanosleep(&t, &t) != 0) {}
 }
 
 /* Plain serial work for `ns` of wall time; returns a value so it is not
@@ -110,11 +94,11 @@ static void idle_case(const char *name, int with_sync_root)
 {
     work();
     if (with_sync_root) weft_sync_root();
-    sleep_ns(SETTLE_NS);
+    weft_test_sleep_ns(SETTLE_NS);
     uint64_t w0 = weft__now_ns();
-    double c0 = process_cpu_s();
-    sleep_ns(WINDOW_NS);
-    double c1 = process_cpu_s();
+    double c0 = weft_test_process_cpu_s();
+    weft_test_sleep_ns(WINDOW_NS);
+    double c1 = weft_test_process_cpu_s();
     double wall = weft_test_secs_since(w0);
     double pct = 100.0 * (c1 - c0) / wall;
     printf("  %-10s workers=%d: process CPU %.2f%% of one core over %.2f s (limit %.0f%%)\n", name,

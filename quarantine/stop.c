@@ -34,6 +34,8 @@ static void *signal_main(void *arg)
         if (sigwait(&s, &sig) != 0) continue;
         if (sig == SIGUSR2) return NULL;
         int expected = 0;
+        /* release: pairs with the acquire load in q_stop_signal (the first
+         * signal wins; relaxed on failure: nothing is read then). */
         if (atomic_compare_exchange_strong_explicit(&got, &expected, sig, memory_order_release,
                                                     memory_order_relaxed)) {
             char b = 1;
@@ -62,6 +64,7 @@ int q_stop_fd(void) { return pipe_fd[0]; }
 
 const char *q_stop_signal(void)
 {
+    /* acquire: pairs with the release CAS in signal_main. */
     int sig = atomic_load_explicit(&got, memory_order_acquire);
     return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : NULL;
 }

@@ -127,6 +127,7 @@ bool weft__exec_take(weft__worker *w)
      * a ticket that the submit's notify may already have passed. */
     if (atomic_exchange_explicit(&ex.take_lock, 1, memory_order_acquire)) return true;
     weft__mpsc_node *n = weft__mpsc_try_recv(&ex.q);
+    /* release: pairs with the acquire exchange of the next taker. */
     atomic_store_explicit(&ex.take_lock, 0, memory_order_release);
     if (!n) return false;
     weft_job *j = (weft_job *)n;
@@ -206,6 +207,7 @@ static void set_state(uint32_t s)
 static uint32_t wait_state_leaves(uint32_t s)
 {
     uint32_t v;
+    /* acquire: pairs with the release store in set_state. */
     while ((v = atomic_load_explicit(&ex.state, memory_order_acquire)) == s) weft__futex_wait(&ex.state, s, NULL);
     return v;
 }
@@ -234,6 +236,8 @@ static void *bg_main(void *arg)
 static bool claim(void)
 {
     uint32_t s = EX_IDLE;
+    /* acq_rel: one caller wins the start; its acquire pairs with the
+     * release store in set_state of the executor that last stopped. */
     if (atomic_compare_exchange_strong_explicit(&ex.state, &s, EX_STARTING, memory_order_acq_rel,
                                                 memory_order_acquire))
         return true;
@@ -279,6 +283,8 @@ void weft_shutdown(void)
 {
     if (weft__self()) die("weft_shutdown called from a weft worker (it waits for the workers to stop)");
     uint32_t s = EX_OPEN;
+    /* acq_rel, and acquire on failure: pair with the release stores in
+     * set_state (the start reaching OPEN, another shutdown's end). */
     while (!atomic_compare_exchange_strong_explicit(&ex.state, &s, EX_CLOSING, memory_order_acq_rel,
                                                     memory_order_acquire)) {
         /* Still starting: wait until it runs (or failed), then try again. */

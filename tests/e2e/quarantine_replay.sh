@@ -57,7 +57,7 @@ done
 # a timer kill at whatever point the run has reached (maybe before any
 # commit, maybe after the end), then a rerun
 rm -f "$T/k.db"*
-quiet timeout --foreground -s KILL 0.3 "$Q" replay --input "$T/s.bin" --db "$T/k.db"
+quiet timeout --foreground --preserve-status -s KILL 0.3 "$Q" replay --input "$T/s.bin" --db "$T/k.db"
 $Q replay --input "$T/s.bin" --db "$T/k.db" >/dev/null 2>&1 || fail "rerun after a timer kill"
 sqlite3 "$T/k.db" .dump >"$T/k.sql"
 cmp -s "$T/full.sql" "$T/k.sql" || fail "rows differ after a timer kill"

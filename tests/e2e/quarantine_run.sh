@@ -84,13 +84,15 @@ partway=0
 # timeout --foreground: without it, timeout sends the signal to its whole
 # process group, SIGKILL included, so it dies at once and returns while the
 # killed run may still be exiting (holding its store's lock); with it, timeout
-# signals the run alone and returns once the run is gone.
+# signals the run alone and returns once the run is gone. --preserve-status:
+# the run's own status (137 killed, 0 finished), not 124 for a run that
+# finished on its own as the deadline passed.
 n=0
 for pct in 10 30 50 75 90; do
     n=$((n + 1))
     rm -f "$T/k.db"*
     ms=$((dur * pct / 100))
-    quiet timeout --foreground -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
+    quiet timeout --foreground --preserve-status -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
         "$Q" run --input "$T/k.bin" --db "$T/k.db" --workers 2
     rc=$?
     got=$(committed "$T/k.db")
@@ -99,7 +101,7 @@ for pct in 10 30 50 75 90; do
     [ $rc -eq 137 ] && [ "$got" -gt 0 ] && [ "$got" -lt "$full" ] && partway=$((partway + 1))
     # every other one is killed again, later, by its second run
     if [ $((n % 2)) -eq 0 ]; then
-        quiet timeout --foreground -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
+        quiet timeout --foreground --preserve-status -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
             "$Q" run --input "$T/k.bin" --db "$T/k.db" --workers 1
     fi
     # resumed with another worker count: the rows do not depend on it

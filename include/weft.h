@@ -22,7 +22,7 @@
  *
  * The fast form passes the worker's context as an argument instead
  * (WEFT_CTASK_1(long, fib, int) for long fib(weft_ctx c, int n), with
- * WEFT_CSPAWN(c, fib, n - 1), WEFT_CSYNC(c, f), WEFT_CRUN(fib, 30)).
+ * WEFT_CSPAWN(c, fib, n - 1), WEFT_CSYNC(c, fib, f), WEFT_CRUN(fib, 30)).
  *
  * This is the only header a program includes. Names with `weft__` are the
  * runtime's own, exposed here only because the fast paths are inline.
@@ -147,6 +147,8 @@ typedef struct weft__hot {
     weft__frame *frames;          /* the deque's storage */
     uint32_t top;                 /* next free frame (the head) */
     uint32_t limit;               /* spawn takes the slow path when top >= limit */
+    weft__frame *end;             /* frames + limit, kept with it: the context
+                                     spawn's test, on the frame's address */
     const WEFT__ATOMIC(int64_t) *reqs; /* approximate count of steal requests waiting */
     struct weft__worker *self;    /* NULL outside a worker */
     WEFT__ALIGNAS(8) unsigned char result[WEFT_ARGS_MAX]; /* weft_sync's result */
@@ -289,6 +291,20 @@ static inline weft_ctx weft_ctx_get(void)
 WEFT_API uint32_t weft__ctx_leave(uint32_t floor);
 WEFT_API uint32_t weft__ctx_reclaim(uint32_t top);
 WEFT_API uint32_t weft__ctx_floor(uint32_t floor);
+/* The slow paths of the context spawn and sync, out of line so that the
+ * inlined fast paths stay small (the compiler then still splits a task's
+ * leaf test off into its callers).
+ * weft__ctx_spawn_slow: weft__spawn_slow at top c; returns the frame
+ * spawned and the top after.
+ * weft__ctx_sync_slow: weft__sync_slow of the frame f (NULL: already
+ * synced, a misuse reported there) at top c; copies the result's size bytes
+ * to res (NULL for a void task) before settling, and returns the top the
+ * context continues from. task and caller are for the misuse messages. */
+typedef struct weft__ctx_spawned { weft__frame *f, *top; } weft__ctx_spawned;
+WEFT_API weft__ctx_spawned weft__ctx_spawn_slow(weft__frame *c, weft_task_fn fn,
+                                                const void *args, size_t size);
+WEFT_API weft__frame *weft__ctx_sync_slow(weft__frame *c, weft__frame *f, void *res, size_t size,
+                                          const char *task, const void *caller);
 
 /* WEFT_CTLS(c, statement): runs code of the thread-local form (WEFT_SPAWN,
  * weft_sync, weft_spawn_detached, futures, a function that uses them) inside
@@ -541,7 +557,6 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
     } name##__weft_fv;                                                            \
     typedef struct name##__weft_cfv {                                             \
         weft__frame *weft_frame; /* the frame, NULL once synced */                \
-        struct name##__weft_cres (*weft_csync)(weft_ctx, weft__frame *);          \
     } name##__weft_cfv;                                                           \
     WEFT__CRUN_DEF_##KIND(K, ret, name, P, CPCALL)                                \
     WEFT__FN void name##__weft_run(void *weft__buf)                               \
@@ -607,11 +622,11 @@ static inline void weft__result_get(void *out, const void *buf, size_t size)
 #define WEFT__CFN static inline __attribute__((unused, always_inline))
 
 /* The frame check of a context spawn: weft__spawn_fits with the context's
- * top (limit and reqs read through c->h, as there). */
+ * top, tested against end (= frames + limit) so that neither the frames'
+ * base nor an index is needed. */
 static inline bool weft__ctx_fits(weft_ctx c)
 {
-    return !__builtin_expect((size_t)(c - weft__tls.frames) >= weft__tls.limit ||
-                             WEFT__LOAD_RELAXED(weft__tls.reqs) > 0, 0);
+    return !__builtin_expect(c >= weft__tls.end || WEFT__LOAD_RELAXED(weft__tls.reqs) > 0, 0);
 }
 
 /* The context sync (WEFT_CSYNC): the pop of weft__sync_pops with the
@@ -655,49 +670,69 @@ static inline bool weft__ctx_fits(weft_ctx c)
                 weft__c0 = WEFT__CAT_IDX(weft__ctx_reclaim(weft__i));             \
             WEFT__CINVOKE_##KIND(K, ret, name, CALL, CCALL)                       \
         }                                                                         \
-        uint32_t weft__t = WEFT__CIDX(weft__c0);                                  \
-        weft_flowvar weft__fv = {weft__f ? WEFT__CIDX(weft__f) : WEFT__SYNCED};   \
-        weft__tls.top = weft__t;                                                  \
         WEFT__IF_##K((ret weft__r;                                                \
-                      weft__result_get(&weft__r, weft__sync_slow(&weft__fv, #name, __builtin_return_address(0)), \
-                                       sizeof weft__r);),                           \
-                     ((void)weft__sync_slow(&weft__fv, #name, __builtin_return_address(0));)) \
-        weft__c0 = WEFT__CAT_IDX(weft__ctx_leave(weft__t));                       \
+                      weft__c0 = weft__ctx_sync_slow(weft__c0, weft__f, &weft__r, sizeof weft__r, \
+                                                     #name, __builtin_return_address(0));), \
+                     (weft__c0 = weft__ctx_sync_slow(weft__c0, weft__f, NULL, 0, #name, \
+                                                     __builtin_return_address(0));)) \
         WEFT__CRET(K, name)                                                       \
     }
 
 /* The context spawn (WEFT_CSPAWN): WEFT__SPAWN_DEF with the context's top;
- * the slow path writes the top back and reloads it (weft__spawn_slow pushes
- * at the top and runs no task, so nothing needs settling). */
+ * the slow path is weft__ctx_spawn_slow (weft__spawn_slow pushes at the top
+ * and runs no task, so nothing needs settling). */
 #define WEFT__CSPAWN_DEF(name, CP, PACK, STORE)                                   \
     WEFT__CFN name##__weft_cfv name##__weft_cspawn CP                             \
     {                                                                             \
         weft__frame *weft__f = *weft__c;                                          \
         if (WEFT__LARGE(name##__weft_args) || !weft__ctx_fits(weft__f)) {         \
             name##__weft_args weft__a = {WEFT__UNPAREN PACK};                     \
-            weft__tls.top = WEFT__CIDX(weft__f);                                  \
-            weft__f = WEFT__CAT_IDX(weft__spawn_slow(name##__weft_run, &weft__a, sizeof weft__a).idx); \
-            *weft__c = WEFT__CAT_IDX(weft__tls.top);                              \
+            weft__ctx_spawned weft__sp =                                          \
+                weft__ctx_spawn_slow(weft__f, name##__weft_run, &weft__a, sizeof weft__a); \
+            weft__f = weft__sp.f;                                                 \
+            *weft__c = weft__sp.top;                                              \
         } else {                                                                  \
             weft__frame_push(weft__f, name##__weft_run, NULL, 0);                 \
             STORE                                                                 \
             *weft__c = weft__f + 1;                                               \
         }                                                                         \
-        name##__weft_cfv weft__s = {weft__f, name##__weft_csync};                 \
+        name##__weft_cfv weft__s = {weft__f};                                     \
         return weft__s;                                                           \
     }
 
 /* The context form's names (docs/api.md "Context tasks"). c is a weft_ctx
- * lvalue: a spawn and a sync update its top. */
+ * lvalue: a spawn and a sync update its top. The sync names the task (as
+ * Lace's SYNC(name) does), so that the compiler knows which sync it calls
+ * wherever the flowvar comes from (one read back from an array included)
+ * and inlines it; a flowvar of another task is a compile-time error. The
+ * call goes through a function pointer in a local struct on purpose: gcc
+ * resolves it only after its early passes, so it splits the task's leaf
+ * test off into the callers first (fib.part.0) and inlines the sync after;
+ * a plain call is inlined before and the split no longer happens (fib 27:
+ * 17.1 M instructions this way, 20.8 M with the plain call, 18.8 M when the
+ * pointer was stored in the flowvar, which dfs's array of flowvars hid:
+ * 68.6 M against 46.6 M now; docs/architecture.md section 3). */
 #define WEFT_CFLOWVAR(name) name##__weft_cfv
-#define WEFT_CSYNC(c, f) __extension__({                                          \
-        __typeof__((f).weft_csync((c), (f).weft_frame)) weft__o =                 \
-            (f).weft_csync((c), (f).weft_frame);                                  \
+#ifdef __cplusplus
+#define WEFT__CFV_CHECK(name, f)                                                  \
+    static_assert(std::is_same<std::remove_cv<std::remove_reference<decltype(f)>::type>::type, \
+                               name##__weft_cfv>::value,                          \
+                  "WEFT_CSYNC(c, " #name ", f): f is not a WEFT_CFLOWVAR(" #name ")")
+#else
+#define WEFT__CFV_CHECK(name, f)                                                  \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(f), name##__weft_cfv), \
+                   "WEFT_CSYNC(c, " #name ", f): f is not a WEFT_CFLOWVAR(" #name ")")
+#endif
+#define WEFT_CSYNC(c, name, f) __extension__({                                    \
+        WEFT__CFV_CHECK(name, f);                                                 \
+        struct { name##__weft_cres (*fn)(weft_ctx, weft__frame *); } weft__cs = {name##__weft_csync}; \
+        name##__weft_cres weft__o = weft__cs.fn((c), (f).weft_frame);             \
         (c) = weft__o.top;                                                        \
         (f).weft_frame = NULL;                                                    \
         weft__o.r; })
-#define WEFT_CWAIT(c, f) __extension__({                                          \
-        (c) = (f).weft_csync((c), (f).weft_frame).top;                            \
+#define WEFT_CWAIT(c, name, f) __extension__({                                    \
+        WEFT__CFV_CHECK(name, f);                                                 \
+        (c) = name##__weft_csync((c), (f).weft_frame).top;                        \
         (f).weft_frame = NULL; })
 
 /* BEGIN arity macros: generated by scripts/gen-arity.py; edit the script, not this region */

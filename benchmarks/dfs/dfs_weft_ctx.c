@@ -20,7 +20,7 @@ static uint64_t dfs(weft_ctx c, int depth, int breadth)
         f[i] = WEFT_CSPAWN(c, dfs, depth - 1, breadth);
     uint64_t sum = 0;
     for (int i = breadth - 1; i >= 0; i--)
-        sum += WEFT_CSYNC(c, f[i]);
+        sum += WEFT_CSYNC(c, dfs, f[i]);
     return sum;
 }
 

@@ -16,7 +16,7 @@ static long fib(weft_ctx c, int n)
         return n;
     WEFT_CFLOWVAR(fib) f = WEFT_CSPAWN(c, fib, n - 1);
     long y = WEFT_CCALL(c, fib, n - 2);
-    return WEFT_CSYNC(c, f) + y;
+    return WEFT_CSYNC(c, fib, f) + y;
 }
 
 int main(int argc, char **argv)

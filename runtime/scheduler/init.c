@@ -35,6 +35,7 @@ static void worker_attach(weft__worker *w)
         .frames = w->deque.frames,
         .top = 0,
         .limit = w->deque.cap,
+        .end = w->deque.frames + w->deque.cap,
         .reqs = &w->requests.count,
         .self = w,
     };

@@ -378,6 +378,28 @@ uint32_t weft__ctx_leave(uint32_t floor)
     }
 }
 
+weft__ctx_spawned weft__ctx_spawn_slow(weft__frame *c, weft_task_fn fn, const void *args,
+                                       size_t size)
+{
+    weft__hot *h = &weft__tls;
+    h->top = (uint32_t)(c - h->frames);
+    weft_flowvar fv = weft__spawn_slow(fn, args, size);
+    return (weft__ctx_spawned){h->frames + fv.idx, h->frames + h->top};
+}
+
+weft__frame *weft__ctx_sync_slow(weft__frame *c, weft__frame *f, void *res, size_t size,
+                                 const char *task, const void *caller)
+{
+    weft__hot *h = &weft__tls;
+    uint32_t t = (uint32_t)(c - h->frames);
+    weft_flowvar fv = {f ? (uint32_t)(f - h->frames) : WEFT__SYNCED};
+    h->top = t;
+    void *r = weft__sync_slow(&fv, task, caller);
+    /* Out before the settle: the tasks it may run reuse the result buffer. */
+    if (res) weft__result_get(res, r, size);
+    return h->frames + weft__ctx_leave(t);
+}
+
 bool weft_is_ready(const weft_flowvar *fv)
 {
     weft__worker *w = weft__self_or_die("weft_is_ready");

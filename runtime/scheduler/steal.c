@@ -31,6 +31,7 @@ void weft__send_req_to(weft__worker *w, uint32_t victim, weft__steal_req *r)
 void weft__update_limit(weft__worker *w)
 {
     w->hot->limit = (w->nwaiting || w->lingering) ? 0 : w->deque.cap;
+    w->hot->end = w->hot->frames + w->hot->limit;
 }
 
 /* Ships up to max of w's oldest pending frames to r's thief, answering r.

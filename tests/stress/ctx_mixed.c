@@ -37,7 +37,7 @@ long cfib(weft_ctx c, int n)
     if (n < 2) return n;
     WEFT_CFLOWVAR(cfib) f = WEFT_CSPAWN(c, cfib, n - 1);
     long y = WEFT_CCALL(c, cfib, n - 2);
-    return WEFT_CSYNC(c, f) + y;
+    return WEFT_CSYNC(c, cfib, f) + y;
 }
 
 /* ---- the mixed tree ---- */
@@ -125,8 +125,8 @@ uint64_t ctree(weft_ctx c, uint64_t seed, int depth, int from)
     bool in_order = (h >> 40) & 1;
     for (int k = 0; k < n; k++) {
         int j = in_order ? k : n - 1 - k;
-        if (kind(h, j) == 1) v[j] = WEFT_CSYNC(c, ft[j]);
-        else if (kind(h, j) != 2) v[j] = WEFT_CSYNC(c, fc[j]);
+        if (kind(h, j) == 1) v[j] = WEFT_CSYNC(c, ttree, ft[j]);
+        else if (kind(h, j) != 2) v[j] = WEFT_CSYNC(c, ctree, fc[j]);
     }
     uint64_t sum = h;
     for (int j = 0; j < n; j++) sum += v[j] * (uint64_t)(j + 1);
@@ -188,7 +188,7 @@ bigr cbig(weft_ctx c, big b, int depth)
     r.v[1] += 7;
     WEFT_CFLOWVAR(cbig) f = WEFT_CSPAWN(c, cbig, l, depth - 1);
     bigr y = WEFT_CCALL(c, cbig, r, depth - 1);
-    return big_join(WEFT_CSYNC(c, f), y);
+    return big_join(WEFT_CSYNC(c, cbig, f), y);
 }
 static bigr big_serial(big b, int depth)
 {
@@ -198,6 +198,19 @@ static bigr big_serial(big b, int depth)
     r.v[1] += 7;
     bigr y = big_serial(r, depth - 1);
     return big_join(big_serial(l, depth - 1), y);
+}
+
+/* ---- a void context task (WEFT_VOID_CTASK, WEFT_CWAIT): counts the leaves
+ * of a binary tree, children synced from an array in spawn order ---- */
+static _Atomic uint64_t cleaves;
+void ccount(weft_ctx c, int depth);
+WEFT_VOID_CTASK_1(ccount, int)
+void ccount(weft_ctx c, int depth)
+{
+    if (depth == 0) { atomic_fetch_add_explicit(&cleaves, 1, memory_order_relaxed); return; }
+    WEFT_CFLOWVAR(ccount) f[2];
+    for (int i = 0; i < 2; i++) f[i] = WEFT_CSPAWN(c, ccount, depth - 1);
+    for (int i = 0; i < 2; i++) WEFT_CWAIT(c, ccount, f[i]);
 }
 
 /* WEFT_SPAWN of a context task at the root, outside main's loop: gcc's
@@ -239,6 +252,10 @@ int main(void)
             t = ctree_from_root(1, DEPTH);
             CHECK(t == tree_want[0], "workers=%d context tree spawned from the root: %llx want %llx", n,
                   (unsigned long long)t, (unsigned long long)tree_want[0]);
+            atomic_store(&cleaves, 0);
+            WEFT_CRUN(ccount, DEPTH);
+            CHECK(atomic_load(&cleaves) == 1ull << DEPTH, "workers=%d void context tree: %llu leaves want %llu",
+                  n, (unsigned long long)atomic_load(&cleaves), 1ull << DEPTH);
             bigr br = WEFT_CRUN(cbig, b0, DEPTH - 2);
             CHECK(memcmp(&br, &big_want, sizeof br) == 0, "workers=%d context task of 64-byte arguments", n);
         }

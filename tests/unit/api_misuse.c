@@ -204,8 +204,35 @@ static void do_sync_twice_out_of_order(void *a)
     (void)WEFT_SYNC(f1);
 }
 
+/* The context form: a second WEFT_CSYNC of one flowvar. */
+long cfib(weft_ctx c, int n);
+WEFT_CTASK_1(long, cfib, int)
+long cfib(weft_ctx c, int n)
+{
+    if (n < 2) return n;
+    WEFT_CFLOWVAR(cfib) f = WEFT_CSPAWN(c, cfib, n - 1);
+    long y = WEFT_CCALL(c, cfib, n - 2);
+    return WEFT_CSYNC(c, cfib, f) + y;
+}
+long csync_twice(weft_ctx c, int n);
+WEFT_CTASK_1(long, csync_twice, int)
+long csync_twice(weft_ctx c, int n)
+{
+    WEFT_CFLOWVAR(cfib) f = WEFT_CSPAWN(c, cfib, n);
+    long v = WEFT_CSYNC(c, cfib, f);
+    if (v != 55) fprintf(stderr, "wrong cfib %ld\n", v);
+    return v + WEFT_CSYNC(c, cfib, f);
+}
+static void do_csync_twice(void *a)
+{
+    (void)a;
+    child_init(1);
+    (void)WEFT_CRUN(csync_twice, 10);
+}
+
 Test(api_misuse, sync_twice_aborts)
 {
+    expect_abort("WEFT_CSYNC twice", do_csync_twice, NULL, "synced twice", "task 'cfib'");
     /* The typed sync names its task, the worker and where the sync is. */
     expect_abort("WEFT_SYNC twice", do_sync_twice_typed, NULL, "synced twice", "task 'fib'",
                  "on worker 0", "api_misuse+0x", "addr2line");

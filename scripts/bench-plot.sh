@@ -13,7 +13,7 @@ if ! command -v gnuplot >/dev/null 2>&1; then
   exit 0
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-impls="weft omp_gcc omp_clang tbb lace"   # those absent from the CSV are left out
+impls="weft ctx omp_gcc omp_clang tbb lace"   # those absent from the CSV are left out
 title=${BENCH_PLOT_TITLE:-weft benchmarks}
 
 case $mode in
@@ -50,6 +50,8 @@ set ylabel "T / T serial"
 set key outside right top
 set xtics rotate by -30
 set datafile missing "NaN"
+# one colour a column (gnuplot's own eight repeat past the eighth)
+do for [k=1:12] { set linetype k lc rgb word("#7b2cbf #c77dff #1b7837 #7fbf7b #2166ac #92c5de #b2182b #f4a582 #e08214 #fdb863 #404040 #bababa", k) }
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb "black"
 plot for [i=2:$((ncols + 1))] "$tmp/data" using i:xtic(1) title columnheader(i)
 GP

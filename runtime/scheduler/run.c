@@ -2,10 +2,9 @@
  * tasks and the root's quiescence (weft_sync_root). The fast paths are
  * inline in include/weft.h; futures (flowvar/future.c) push and wait through
  * weft__push_detached and weft__work_until_full. */
-#include <dlfcn.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "runtime/instrumentation/symbols.h"
 #include "runtime/scheduler/executor.h"
 #include "runtime/scheduler/outofline.h"
 #include "runtime/scheduler/scope.h"
@@ -94,7 +93,7 @@ bool weft__run_top(weft__worker *w)
     }
     weft__scope_pop(w, &sctx);
     w->m.tasks_run++;
-    if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
+    if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, (const void *)fn, t0, weft__now_ns());
     if (!flowvar) deliver(dest, notify, buf);
     return true;
 }
@@ -233,31 +232,25 @@ void weft__work_until_full(weft__worker *w, const weft__chanb *ch)
         if (weft__run_top(w)) continue;
         weft__idle_round(w, false, ch);
     }
-    if (w->trace) weft__trace_add(w->trace, WEFT__TR_WAIT, t0, weft__now_ns());
+    if (w->trace) weft__trace_add(w->trace, WEFT__TR_WAIT, NULL, t0, weft__now_ns());
 }
 
-/* "OBJ+0xOFF": where the call that returns to ret lies, as an object file
- * and the address addr2line reads in it (PIE or not), into out. The program
- * itself is named by /proc/self/exe, since its argv[0] may not name it. */
+/* Where the call that returns to ret lies: "FUNCTION+0xOFF in OBJ+0xOFF"
+ * (the function when the object has symbols; the object file and the
+ * address addr2line reads in it, PIE or not), into out. */
 static void code_site(const void *ret, char *out, size_t outlen)
 {
     /* The call's last byte: a return address may already belong to the
      * next line. */
     const void *pc = (const char *)ret - 1;
-    Dl_info dl;
-    struct link_map *lm = NULL;
-    const char *obj = "?";
-    char exe[400];
-    uintptr_t off = (uintptr_t)pc;
-    if (dladdr1(pc, &dl, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
-        off -= (uintptr_t)lm->l_addr;
-        if (dl.dli_fname) obj = dl.dli_fname;
-        if (lm->l_name[0] == '\0') {
-            ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-            if (n > 0) { exe[n] = '\0'; obj = exe; }
-        }
-    }
-    snprintf(out, outlen, "%s+%#lx", obj, (unsigned long)off);
+    char obj[520], fn[200];
+    uintptr_t off = 0;
+    weft__symbols sym = {0};
+    bool named = weft__symbols_lookup(&sym, pc, fn, sizeof fn, &off);
+    weft__symbols_close(&sym);
+    weft__symbols_site(pc, obj, sizeof obj);
+    if (named) snprintf(out, outlen, "%s+%#lx in %s", fn, (unsigned long)off, obj);
+    else snprintf(out, outlen, "%s", obj);
 }
 
 /* Dies of a misuse found by a sync: msg, then what is known of the flowvar:
@@ -269,10 +262,10 @@ static void code_site(const void *ret, char *out, size_t outlen)
 static _Noreturn void die_sync(const char *msg, const weft__worker *w, const char *task,
                                const void *pc, const void *caller)
 {
-    char at[480], from[480] = "";
+    char at[800], from[840] = "";
     code_site(pc, at, sizeof at);
     if (caller) {
-        char site[460];
+        char site[800];
         code_site(caller, site, sizeof site);
         snprintf(from, sizeof from, ", called from %s", site);
     }

@@ -3,7 +3,7 @@
 # detached tasks, checked) run with WEFT_METRICS=1 prints the per-worker
 # table at exit, one row per worker; with WEFT_TRACE=FILE it writes valid
 # Chrome trace-event JSON holding a thread name for every worker and task
-# events for every worker the table says ran tasks. Without the variables it
+# events (named after their task) for every worker the table says ran tasks. Without the variables it
 # prints and writes nothing extra; an unwritable trace path makes weft_init
 # fail with a message naming it.
 # Usage: tests/e2e/metrics_trace.sh BUILD_DIR
@@ -48,23 +48,30 @@ evs = doc["traceEvents"] if isinstance(doc, dict) else doc
 names = {e["tid"] for e in evs if e.get("ph") == "M" and e.get("name") == "thread_name"}
 if names != set(range(n)):
     bad.append(f"thread names for workers {sorted(names)}, want 0..{n-1}")
-tasks = {}
+tasks, task_names = {}, {}
 for e in evs:
     if e.get("ph") != "X":
         continue
     if not isinstance(e.get("ts"), (int, float)) or not isinstance(e.get("dur"), (int, float)) or e["dur"] < 0 or e["ts"] < 0:
         bad.append(f"bad event {e}"); break
-    if e["name"] == "task":
+    if e.get("cat") == "task":
         tasks[e["tid"]] = tasks.get(e["tid"], 0) + 1
+        task_names[e["name"]] = task_names.get(e["name"], 0) + 1
 for w, k in ran.items():
     if k > 0 and tasks.get(w, 0) == 0:
         bad.append(f"worker {w} ran {k} tasks (metrics) but has no task event in the trace")
 if n > 1 and sum(1 for w in tasks if tasks[w] > 0) < 2:
     bad.append(f"task events from fewer than two workers: {tasks}")
+# Spans carry the task's name: sched_env's detached tasks are spread_task
+# (a raw task function), its typed fib the run wrapper fib__weft_run.
+if task_names.get("spread_task", 0) != 200:
+    bad.append(f"{task_names.get('spread_task', 0)} spans named spread_task, want its 200 detached tasks: {task_names}")
+if set(task_names) - {"spread_task", "fib"}:
+    bad.append(f"spans named other than spread_task and fib (stolen fibs): {task_names}")
 for b in bad:
     print(f"FAIL: workers={n}: {b}")
 print(f"{'ok  ' if not bad else 'FAIL'} workers={n}: table rows {len(rows)}, tasks_run {[ran.get(w, 0) for w in range(n)]}, "
-      f"trace: {len(evs)} events, task events per worker {[tasks.get(w, 0) for w in range(n)]}")
+      f"trace: {len(evs)} events, task events per worker {[tasks.get(w, 0) for w in range(n)]}, names {task_names}")
 sys.exit(1 if bad else 0)
 EOF
   then failed=1; fi

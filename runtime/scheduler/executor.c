@@ -12,7 +12,9 @@
  * producers, any thread). Its single consumer is whichever worker holds
  * `take_lock`: the root in its loop, and any worker in an idle round that is
  * not WAITING at its parent (weft__exec_take). A taken job is pushed as a
- * detached frame that runs job_run, which completes the handle.
+ * detached frame that runs job_run, which completes the handle; a lone job
+ * that the root takes while its children sleep runs on the root at once
+ * (root_take: one wake-up from submit to start, not two).
  *
  * A handle (weft_job) is a weft__chanb of WEFT_ARGS_MAX result bytes plus a
  * waiter word and two references (the submitter's, the runtime's). The

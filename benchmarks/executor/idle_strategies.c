@@ -178,9 +178,10 @@ static int run_point(int s, uint32_t c, uint32_t wakes, uint32_t gmin, uint32_t 
     cap = c;
     wakeups = idle_ns = cpu_ns = 0;
     nlat = 0;
-    atomic_store(&work, 0);
-    atomic_store(&seen, 0);
-    atomic_store(&quit, 0);
+    /* Before the waiter starts: pthread_create orders these for it. */
+    atomic_store_explicit(&work, 0, memory_order_relaxed);
+    atomic_store_explicit(&seen, 0, memory_order_relaxed);
+    atomic_store_explicit(&quit, 0, memory_order_relaxed);
     weft__notifier_init(&note);
     pthread_t t;
     pthread_create(&t, NULL, waiter_main, NULL);
@@ -191,7 +192,9 @@ static int run_point(int s, uint32_t c, uint32_t wakes, uint32_t gmin, uint32_t 
         /* acquire: pairs with the waiter's release increment. */
         while (atomic_load_explicit(&seen, memory_order_acquire) <= i) sleep_ns(200000);
     }
-    atomic_store(&quit, 1);
+    /* relaxed: the stop post (a release, then the notify) ends a wait
+     * that began before the waiter could see quit. */
+    atomic_store_explicit(&quit, 1, memory_order_relaxed);
     post(UINT64_MAX);
     pthread_join(t, NULL);
     if (nlat != wakes) {

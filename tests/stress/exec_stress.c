@@ -536,7 +536,7 @@ static void lone_case(int workers)
     CHECK(weft_run_in_background(&cfg) == 0, "start: %s", weft_last_error());
     int rounds = 20, ok = 0, on_root = 0;
     for (int k = 0; k < rounds; k++) {
-        atomic_store(&second_started, 0);
+        atomic_store(&second_started, 0); /* seq_cst: before the submits, which publish it to the jobs */
         sleep_ms(5); /* the runtime parks */
         weft_job *a = weft_submit(lone_job, NULL, 0);
         sleep_ms(1);

@@ -20,12 +20,16 @@
  *            (random), between load jobs. A probe may wait for the one load
  *            job ahead of it (at most 2 us): that is in the figure.
  *
+ * After the parked probes, the executor idles: 300 ms to settle, then the
+ * process's CPU time (CLOCK_PROCESS_CPUTIME_ID) over 1 s of wall time, as a
+ * share of one core (idle_cpu_pct; target under 1%; NA for busy).
+ *
  * Every probe's result is checked (its start stamp and check word); a probe
  * not done, or wrong, is counted and makes the program exit 1. Prints one
  * line:
  *   bench=exec_latency impl=weft threads=2 mode=parked probes=2000
  *   start_p50_us=... start_p99_us=... result_p50_us=... result_p99_us=...
- *   lost=0 load_jobs=0
+ *   lost=0 load_jobs=0 idle_cpu_pct=0.01
  * Workers: WORKERS (the weft_config; WEFT_NUM_THREADS is not read). */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -84,6 +88,23 @@ static void *load_main(void *arg)
     return NULL;
 }
 
+static double process_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The process's CPU over 1 s of idle wall time, after 300 ms to settle, in
+ * percent of one core. */
+static double idle_cpu_pct(void)
+{
+    sleep_us(300000);
+    double w0 = bench_now(), c0 = process_cpu_s();
+    sleep_us(1000000);
+    return 100.0 * (process_cpu_s() - c0) / (bench_now() - w0);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -137,9 +158,12 @@ int main(int argc, char **argv)
         start[k] = r[0] - t0;
         result[k] = t1 - t0;
     }
+    char idle[32] = "NA";
     if (busy) {
         atomic_store_explicit(&load_stop, true, memory_order_relaxed);
         pthread_join(load, NULL);
+    } else {
+        snprintf(idle, sizeof idle, "%.2f", idle_cpu_pct());
     }
     weft_shutdown();
     long n = probes - lost > 0 ? probes - lost : 0;
@@ -150,9 +174,9 @@ int main(int argc, char **argv)
     qsort(start, (size_t)n, sizeof *start, cmp_u64);
     qsort(result, (size_t)n, sizeof *result, cmp_u64);
     printf("bench=exec_latency impl=weft threads=%d mode=%s probes=%ld start_p50_us=%.2f start_p99_us=%.2f "
-           "result_p50_us=%.2f result_p99_us=%.2f lost=%ld load_jobs=%llu\n",
+           "result_p50_us=%.2f result_p99_us=%.2f lost=%ld load_jobs=%llu idle_cpu_pct=%s\n",
            workers, mode, probes, pct_us(start, (size_t)n, 50), pct_us(start, (size_t)n, 99),
-           pct_us(result, (size_t)n, 50), pct_us(result, (size_t)n, 99), lost, (unsigned long long)load_done);
+           pct_us(result, (size_t)n, 50), pct_us(result, (size_t)n, 99), lost, (unsigned long long)load_done, idle);
     free(start);
     free(result);
     return lost ? 1 : 0;

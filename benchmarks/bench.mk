@@ -15,7 +15,10 @@
 # need beyond glibc (scripts/bench-libs.sh), so the folder runs on a machine
 # without those packages (bench-scaling on a larger box).
 #
-#   make bench           1 and 2 workers, 5 paired runs each (scripts/bench.sh)
+#   make bench           1 and 2 workers, 5 paired runs each (scripts/bench.sh),
+#                        then bench-latency
+#   make bench-latency   the executor's latency and the idle strategies
+#                        (scripts/bench-latency.sh; benchmarks/executor/)
 #   make bench-scaling   1..16 workers (scripts/bench-scaling.sh)
 #   make bench-build     just build $(B)/bench
 #   ... LACE_DIR=DIR     the same with the Lace peers
@@ -42,7 +45,9 @@ BENCH_CTX_NAMES := fib dfs
 
 BENCH_WEFT_BIN := $(BENCH_NAMES:%=$(BENCH_DIR)/%) $(BENCH_CTX_NAMES:%=$(BENCH_DIR)/%_ctx)
 BENCH_PEER_BIN := $(foreach n,$(BENCH_NAMES),$(foreach v,$(BENCH_VARIANTS),$(BENCH_DIR)/$(n)_$(v)))
-BENCH_BIN       = $(BENCH_WEFT_BIN) $(BENCH_PEER_BIN) $(BENCH_LACE_BIN)
+# The executor's latency programs (benchmarks/executor/, rules at the end).
+BENCH_LAT_BIN  := $(BENCH_DIR)/exec_latency $(BENCH_DIR)/idle_strategies
+BENCH_BIN       = $(BENCH_WEFT_BIN) $(BENCH_PEER_BIN) $(BENCH_LACE_BIN) $(BENCH_LAT_BIN)
 BENCH_LIBS     := $(BENCH_DIR)/lib/.stamp
 
 # gcc builds need only the core packages (so `make demo` can build fib and
@@ -133,6 +138,7 @@ endif
 
 bench: bench-build
 	@scripts/bench.sh $(BENCH_DIR)
+	@scripts/bench-latency.sh $(BENCH_DIR)
 
 bench-scaling: bench-build
 	@scripts/bench-scaling.sh $(BENCH_DIR)
@@ -152,3 +158,18 @@ $(BENCH_DIR)/ed25519_rate: benchmarks/quarantine/ed25519_rate.c | $(B)/.deps-tes
 bench-quarantine: $(B)/bin/quarantine $(BENCH_DIR)/ed25519_rate
 	@scripts/deps.sh $(QBENCH_DEPS)
 	@scripts/bench-quarantine.sh $(B)
+
+# ---------------------------------------------------------------- executor
+# (issue 10) make bench-latency: submit-to-start and submit-to-result of the
+# executor, parked and busy, for 1, 2 and 4 workers (exec_latency), and the
+# idle strategies as wake latency against wake-ups per idle second
+# (idle_strategies, which uses the runtime's notifier and backoff from
+# libweft.a). scripts/bench-latency.sh; docs/benchmarks.md, "Executor
+# latency". Part of make bench too.
+$(BENCH_DIR)/exec_latency $(BENCH_DIR)/idle_strategies: $(BENCH_DIR)/%: benchmarks/executor/%.c $(LIB_A) | $(B)/.deps-lib
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $(BENCH_RPATH) -o $@ $< $(LIB_A) $(LDLIBS_RT)
+
+.PHONY: bench-latency
+bench-latency: $(BENCH_LAT_BIN) | $(B)/.deps-bench
+	@scripts/bench-latency.sh $(BENCH_DIR)

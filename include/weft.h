@@ -326,8 +326,10 @@ WEFT_API bool weft_is_ready(const weft_flowvar *fv);
  * only (the thread that called weft_init). */
 WEFT_API void weft_sync_root(void);
 
-/* Answers the steal requests waiting for this worker. Long tasks that spawn
- * nothing call it now and then so that idle workers are not starved. */
+/* Answers the steal requests waiting for this worker (and, under the
+ * executor, hands a queued job to its children asleep at it). Long tasks
+ * that spawn nothing call it now and then so that idle workers are not
+ * starved. */
 WEFT_API void weft_load_balance(void);
 
 /* Runs one task waiting in this worker's deque or mailbox, if any, and answers

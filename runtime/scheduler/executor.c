@@ -12,7 +12,9 @@
  * producers, any thread). Its single consumer is whichever worker holds
  * `take_lock`: the root in its loop, and any worker in an idle round that is
  * not WAITING at its parent (weft__exec_take). A taken job is pushed as a
- * detached frame that runs job_run, which completes the handle.
+ * detached frame that runs job_run, which completes the handle; a lone job
+ * that the root takes while its children sleep runs on the root at once
+ * (root_take: one wake-up from submit to start, not two).
  *
  * A handle (weft_job) is a weft__chanb of WEFT_ARGS_MAX result bytes plus a
  * waiter word and two references (the submitter's, the runtime's). The
@@ -115,29 +117,62 @@ static void job_run(void *buf)
  * lags belongs to a producer whose notify is still to come). */
 static bool jobs_waiting(void) { return weft__mpsc_maybe_nonempty(&ex.q); }
 
-bool weft__exec_take(weft__worker *w)
+/* Takes the oldest job, or NULL: none queued, or (*busy) another taker
+ * holds the lock this instant (a try_recv long). */
+static weft_job *take_job(bool *busy)
 {
+    *busy = false;
     /* relaxed: a hint; the job itself is taken with acquire. */
-    if (atomic_load_explicit(&ex.state, memory_order_relaxed) < EX_OPEN || !jobs_waiting()) return false;
-    if (w->req_out && w->req.state == WEFT__REQ_WAITING) return false;
+    if (atomic_load_explicit(&ex.state, memory_order_relaxed) < EX_OPEN || !jobs_waiting()) return NULL;
     /* acquire/release: the lock hands the queue's consumer side (its head)
      * from one taker to the next. */
-    /* Busy: another worker is taking one this instant (a try_recv long).
-     * Report it as found so the caller looks again rather than sleeping on
-     * a ticket that the submit's notify may already have passed. */
-    if (atomic_exchange_explicit(&ex.take_lock, 1, memory_order_acquire)) return true;
+    if (atomic_exchange_explicit(&ex.take_lock, 1, memory_order_acquire)) {
+        *busy = true;
+        return NULL;
+    }
     weft__mpsc_node *n = weft__mpsc_try_recv(&ex.q);
     /* release: pairs with the acquire exchange of the next taker. */
     atomic_store_explicit(&ex.take_lock, 0, memory_order_release);
-    if (!n) return false;
-    weft_job *j = (weft_job *)n;
-    /* A job belongs to no scope, even when taken by a worker waiting inside
-     * one (scope.h): pushed in a context of none, so it is not counted in
-     * the scope (a detached frame runs in no context of its own). */
+    return (weft_job *)n;
+}
+
+/* Pushes j on w's deque as a detached frame (shared at once with waiting
+ * children and thieves). A job belongs to no scope, even when taken by a
+ * worker waiting inside one (scope.h): pushed in a context of none, so it
+ * is not counted in the scope (a detached frame runs in no context of its
+ * own). */
+static void push_job(weft__worker *w, weft_job *j)
+{
     weft__scope_ctx none;
     weft__scope_push(w, &none, NULL);
     weft__push_detached(w, job_run, &j, sizeof j, WEFT__DEST_NONE, 0);
     weft__scope_pop(w, &none);
+}
+
+/* Runs j on the root, now, as run_top runs a popped detached frame (in no
+ * scope; counted and traced as a task). */
+static void run_job_here(weft__worker *w, weft_job *j)
+{
+    uint64_t t0 = w->trace ? weft__now_ns() : 0;
+    unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
+    memcpy(buf, &j, sizeof j);
+    weft__scope_ctx none;
+    weft__scope_push(w, &none, NULL);
+    job_run(buf);
+    weft__scope_pop(w, &none);
+    w->m.tasks_run++;
+    if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
+}
+
+bool weft__exec_take(weft__worker *w)
+{
+    if (w->req_out && w->req.state == WEFT__REQ_WAITING) return false;
+    bool busy;
+    weft_job *j = take_job(&busy);
+    /* Busy: report it as found so the caller looks again rather than
+     * sleeping on a ticket that the submit's notify may already have passed. */
+    if (!j) return busy;
+    push_job(w, j);
     return true;
 }
 
@@ -149,12 +184,47 @@ static bool drained(void)
     return atomic_load_explicit(&ex.gate, memory_order_acquire) == GATE_CLOSED && !jobs_waiting();
 }
 
+/* The root, children asleep at it: takes the oldest job. A lone job (none
+ * queued behind it, nothing pending here) runs here at once: handing it to a
+ * sleeping child would add that child's wake-up to the job's start (a futex
+ * wake and a reschedule, tens of microseconds). With jobs behind it, it is
+ * pushed, and the push shares it with a waiting child; the root takes the
+ * next one. Returns what weft__exec_take returns. */
+static bool root_take(weft__worker *w)
+{
+    bool busy;
+    weft_job *j = take_job(&busy);
+    if (!j) return busy;
+    if (!jobs_waiting() && weft__deque_pending(&w->deque, w->hot->top) == 0) run_job_here(w, j);
+    else push_job(w, j);
+    return true;
+}
+
+/* How long the quiescent root watches for work before it parks: a job that
+ * comes within this time starts without a wake-up. Spent once per quiet
+ * spell, never while parked, so an idle executor stays at 0 %. */
+#define EXEC_LINGER_NS 50000u
+
+/* The root, quiescent: watches the job queue, the gate and its request
+ * channel for up to EXEC_LINGER_NS without registering anywhere; true when
+ * one of them changed (the caller looks again). The park that follows does
+ * its own Dekker re-check, so nothing here needs ordering: relaxed hints
+ * (jobs_waiting, the request count) and drained()'s acquire. */
+static bool linger(weft__worker *w)
+{
+    uint64_t end = weft__now_ns() + EXEC_LINGER_NS;
+    for (uint32_t i = 0;; i++) {
+        if (jobs_waiting() || drained() || weft__mpsc_maybe_nonempty(&w->requests)) return true;
+        if ((i & 15) == 15 && weft__now_ns() >= end) return false;
+        weft__cpu_relax();
+    }
+}
+
 /* The root worker's loop while the executor runs. */
 static void exec_loop(weft__worker *w)
 {
     for (;;) {
-        /* Children asleep at me: hand them jobs first (the push shares it). */
-        if (w->nwaiting && weft__exec_take(w)) continue;
+        if (w->nwaiting && root_take(w)) continue;
         if (weft__run_top(w)) continue;
         weft__handle_requests(w);
         if (weft__receive(w)) continue;
@@ -174,6 +244,7 @@ static void exec_loop(weft__worker *w)
          * then re-check queue and gate here, against enqueue (or the gate's
          * change) then notify (epoch += 1, read waiters) there. */
         if (drained()) return;
+        if (linger(w)) continue;
         uint32_t t = weft__notifier_prepare_park(&ex.wake);
         if (jobs_waiting() || drained() || weft__mpsc_maybe_nonempty(&w->requests)) {
             weft__notifier_cancel_park(&ex.wake);

@@ -14,7 +14,8 @@
  * try_recv). Takes
  * nothing when no executor runs, or when w is WAITING at its parent (a
  * WAITING worker's deque stays empty: weft_sync_root's quiescence rests on
- * it). Called by weft__idle_round after registering on w's notifier. */
+ * it). Called by weft__idle_round after registering on w's notifier, and
+ * by weft_load_balance when children wait at w and nothing is pending. */
 bool weft__exec_take(weft__worker *w);
 
 #endif

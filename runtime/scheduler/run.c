@@ -413,6 +413,10 @@ void weft_load_balance(void)
     if (w == NULL) return;
     weft__handle_requests(w);
     if (w->nwaiting) weft__share_with_children(w);
+    /* Children still asleep at me and nothing of mine to give: a queued job
+     * (the root runs a lone job itself, so jobs submitted meanwhile wait
+     * for it) goes to them; the push ships it at once. */
+    if (w->nwaiting && weft__deque_pending(&w->deque, w->hot->top) == 0) (void)weft__exec_take(w);
 }
 
 bool weft_run_one(void)

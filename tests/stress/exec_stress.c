@@ -20,6 +20,10 @@
  *              accepts jobs come back cancelled, then jobs run, then
  *              weft_shutdown ends it; then 20 starts, each stopped by
  *              weft_shutdown calls racing it;
+ *   lone       2 and 3 workers, parked: a lone job runs on the root (it
+ *              is not handed to a sleeping worker) and calls
+ *              weft_load_balance() until a second job, submitted while it
+ *              runs, has started: the call hands it to a sleeping worker;
  *   edges      submits with no executor are cancelled; a second start fails
  *              with a message; weft_shutdown with none running returns.
  * A stall watchdog ends the program (status 3) when no job completes for
@@ -502,6 +506,55 @@ static void loops_case(int workers)
     CHECK(ok == N, "loops: %d of %d right", ok, N);
 }
 
+/* ---- a lone job on the root, and a job submitted while it runs ---- */
+
+static _Atomic int second_started;
+
+static void second_job(void *buf)
+{
+    /* release: pairs with the acquire load in lone_job. */
+    atomic_store_explicit(&second_started, 1, memory_order_release);
+    memset(buf, 0, sizeof(uint64_t));
+}
+
+/* Waits (polling weft_load_balance) until second_job has started, 20 s at
+ * most; result: 1 when it did, and on which worker this job ran. */
+static void lone_job(void *buf)
+{
+    uint64_t end = weft__now_ns() + 20000000000ull, r[2] = {0, (uint64_t)weft_worker_id()};
+    /* acquire: pairs with the release store in second_job. */
+    while (!atomic_load_explicit(&second_started, memory_order_acquire) && weft__now_ns() < end)
+        weft_load_balance();
+    r[0] = (uint64_t)atomic_load_explicit(&second_started, memory_order_acquire);
+    memcpy(buf, r, sizeof r);
+    atomic_fetch_add_explicit(&progress, 1, memory_order_relaxed);
+}
+
+static void lone_case(int workers)
+{
+    weft_config cfg = {.num_threads = workers};
+    CHECK(weft_run_in_background(&cfg) == 0, "start: %s", weft_last_error());
+    int rounds = 20, ok = 0, on_root = 0;
+    for (int k = 0; k < rounds; k++) {
+        atomic_store(&second_started, 0); /* seq_cst: before the submits, which publish it to the jobs */
+        sleep_ms(5); /* the runtime parks */
+        weft_job *a = weft_submit(lone_job, NULL, 0);
+        sleep_ms(1);
+        weft_job *b = weft_submit(second_job, NULL, 0);
+        uint64_t r[2] = {0, 99};
+        CHECK(weft_wait(a, r, sizeof r) == WEFT_JOB_DONE, "lone job");
+        CHECK(weft_wait(b, NULL, 0) == WEFT_JOB_DONE, "second job");
+        weft_job_free(a);
+        weft_job_free(b);
+        ok += r[0] == 1;
+        on_root += r[1] == 0;
+    }
+    weft_shutdown();
+    printf("  lone      %d workers: %d of %d lone jobs saw the job submitted after them start meanwhile; "
+           "%d ran on the root\n", workers, ok, rounds, on_root);
+    CHECK(ok == rounds, "a job submitted while a lone job ran did not start before it ended");
+}
+
 /* ---- edges ---- */
 
 static void edges_case(void)
@@ -535,6 +588,8 @@ int main(void)
     future_case(1);
     future_case(2);
     storms_case();
+    lone_case(2);
+    lone_case(3);
     loops_case(1);
     loops_case(3);
     forever_case();

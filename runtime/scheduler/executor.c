@@ -154,6 +154,7 @@ static void push_job(weft__worker *w, weft_job *j)
 static void run_job_here(weft__worker *w, weft_job *j)
 {
     uint64_t t0 = w->trace ? weft__now_ns() : 0;
+    const void *fn = (const void *)j->fn; /* the span's name: the job's function */
     unsigned char buf[WEFT_ARGS_MAX] __attribute__((aligned(8)));
     memcpy(buf, &j, sizeof j);
     weft__scope_ctx none;
@@ -161,7 +162,7 @@ static void run_job_here(weft__worker *w, weft_job *j)
     job_run(buf);
     weft__scope_pop(w, &none);
     w->m.tasks_run++;
-    if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, t0, weft__now_ns());
+    if (w->trace) weft__trace_add(w->trace, WEFT__TR_TASK, fn, t0, weft__now_ns());
 }
 
 bool weft__exec_take(weft__worker *w)

@@ -72,9 +72,10 @@ endif
 # Every build step waits for the packages it needs; scripts/deps.sh installs
 # them as root or prints the apt-get line to run. The library (and make
 # install) needs DEPS_LIB only; the tests and the quarantine add DEPS_TEST
-# (libudev-dev: hwloc's private library, for the install test's static link).
+# (libudev-dev: hwloc's private library, for the install test's static link;
+# python3-prometheus-client: its parser reads the metrics test's scrapes).
 DEPS_LIB   := gcc make pkg-config libhwloc-dev $(DEPS_ALLOC)
-DEPS_TEST  := libcriterion-dev libsodium-dev libsqlite3-dev sqlite3 python3 libudev-dev
+DEPS_TEST  := libcriterion-dev libsodium-dev libsqlite3-dev sqlite3 python3 libudev-dev python3-prometheus-client
 DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox libssl-dev
 # The aarch64 compile check (tests/e2e/cross_aarch64.sh) of the test targets.
 DEPS_CROSS := gcc-aarch64-linux-gnu

@@ -9,6 +9,7 @@
 
 #include "quarantine/chain.h"
 #include "quarantine/cmd.h"
+#include "quarantine/log.h"
 #include "quarantine/store.h"
 
 /* Parses a decimal u64 from s into *out. Returns 0, or -1 when s is empty,
@@ -81,6 +82,7 @@ int q_flags_parse(int argc, char **argv, q_flag *flags, int nflags)
 int q_cmd_begin(const char *cmd, int argc, char **argv, q_flag *flags, int nflags,
                 void (*usage)(FILE *))
 {
+    q_log_name(cmd);
     int pr = q_flags_parse(argc, argv, flags, nflags);
     if (pr == 1) {
         usage(stdout);
@@ -92,7 +94,7 @@ int q_cmd_begin(const char *cmd, int argc, char **argv, q_flag *flags, int nflag
         return 2;
     }
     if (q_crypto_init() < 0) {
-        fprintf(stderr, "quarantine %s: libsodium cannot start\n", cmd);
+        q_log(Q_ERROR, "libsodium cannot start");
         return 1;
     }
     return -1;
@@ -102,7 +104,7 @@ int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd, 
 {
     *fd = open(input, O_RDONLY | O_CLOEXEC);
     if (*fd < 0) {
-        fprintf(stderr, "quarantine %s: %s: %s\n", cmd, input, strerror(errno));
+        q_log(Q_ERROR, "%s: %s", input, strerror(errno));
         return 1;
     }
     char err[1024], holder[512];
@@ -115,7 +117,7 @@ int q_cmd_open(const char *cmd, const char *input, const char *dbpath, int *fd, 
         *store = NULL;
     }
     if (!*store) {
-        fprintf(stderr, "quarantine %s: %s\n", cmd, err);
+        q_log(Q_ERROR, "%s", err);
         close(*fd);
         return 1;
     }

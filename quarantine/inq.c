@@ -99,6 +99,14 @@ bool q_inq_nonempty(q_inq *q)
     return r;
 }
 
+size_t q_inq_depth(q_inq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->count;
+    pthread_mutex_unlock(&q->mu);
+    return n;
+}
+
 void q_inq_close(q_inq *q)
 {
     pthread_mutex_lock(&q->mu);

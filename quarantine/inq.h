@@ -63,6 +63,9 @@ bool q_inq_pop(q_inq *q, q_in *out);
 /* Consumer: true when an entry is waiting. */
 bool q_inq_nonempty(q_inq *q);
 
+/* Any thread: the entries in the queue now (the metrics' gauge). */
+size_t q_inq_depth(q_inq *q);
+
 /* Consumer: refuses further pushes and wakes blocked producers. */
 void q_inq_close(q_inq *q);
 

@@ -18,6 +18,9 @@
 #include <unistd.h>
 
 #include "quarantine/cmd.h"
+#include "quarantine/listen.h"
+#include "quarantine/log.h"
+#include "quarantine/metrics.h"
 #include "quarantine/stop.h"
 #include "quarantine/wire.h"
 
@@ -66,29 +69,9 @@ struct q_net {
 
 q_net *q_net_listen(const char *hostport, const q_net_config *cfg, char *err, size_t errlen)
 {
-    const char *colon = strrchr(hostport, ':');
-    if (!colon || colon == hostport || !colon[1]) {
-        snprintf(err, errlen, "--listen %s: wants HOST:PORT", hostport);
-        return NULL;
-    }
-    char host[256];
-    snprintf(host, sizeof host, "%.*s", (int)(colon - hostport), hostport);
-    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai;
-    int g = getaddrinfo(host, colon + 1, &hints, &ai);
-    if (g != 0) {
-        snprintf(err, errlen, "--listen %s: %s", hostport, gai_strerror(g));
-        return NULL;
-    }
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    int one = 1;
-    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 64) != 0) {
-        snprintf(err, errlen, "--listen %s: %s", hostport, strerror(errno));
-        freeaddrinfo(ai);
-        if (fd >= 0) close(fd);
-        return NULL;
-    }
-    freeaddrinfo(ai);
+    char address[80];
+    int fd = q_listen_tcp("--listen", hostport, address, sizeof address, err, errlen);
+    if (fd < 0) return NULL;
     q_net *n = calloc(1, sizeof *n);
     if (n) n->c = calloc((size_t)cfg->max_peers, sizeof *n->c);
     if (!n || !n->c) {
@@ -104,12 +87,7 @@ q_net *q_net_listen(const char *hostport, const q_net_config *cfg, char *err, si
     cfg->q->space_fd = n->space_fd;
     pthread_mutex_init(&n->mu, NULL);
     pthread_cond_init(&n->cv, NULL);
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    char ip[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof ip);
-    snprintf(n->address, sizeof n->address, "%s:%u", ip, (unsigned)ntohs(sa.sin_port));
+    snprintf(n->address, sizeof n->address, "%s", address);
     return n;
 }
 
@@ -117,7 +95,6 @@ const char *q_net_address(const q_net *n) { return n->address; }
 
 /* ------------------------------------------------------------ connections */
 
-#define LOG(...) fprintf(stderr, "quarantine run: " __VA_ARGS__)
 
 /* Closes connection c; `counter` is the reason's counter, the line already
  * logged. Its slot is compacted away by sweep(). */
@@ -162,7 +139,7 @@ static void accept_all(q_net *n)
         inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof ip);
         snprintf(addr, sizeof addr, "%s:%u", ip, (unsigned)ntohs(sa.sin_port));
         if (n->nc >= n->cfg.max_peers) {
-            LOG("peer %s refused: %zu peers are connected (--max-peers %" PRIu64 ")\n", addr, n->nc,
+            q_log(Q_WARN, "peer %s refused: %zu peers are connected (--max-peers %" PRIu64 ")", addr, n->nc,
                 n->cfg.max_peers);
             close(fd);
             n->st.refused++;
@@ -175,7 +152,7 @@ static void accept_all(q_net *n)
         c->want = true;
         c->last = q_now_s();
         if (q_decoder_init(&c->dec) < 0 || (!n->bound && !(c->head = malloc(Q_HEAD_BYTES)))) {
-            LOG("peer %s refused: out of memory\n", addr);
+            q_log(Q_WARN, "peer %s refused: out of memory", addr);
             q_decoder_destroy(&c->dec);
             close(fd);
             n->st.refused++;
@@ -183,7 +160,7 @@ static void accept_all(q_net *n)
         }
         n->nc++;
         n->st.accepted++;
-        LOG("peer %s connected\n", addr);
+        q_log(Q_INFO, "peer %s connected", addr);
     }
 }
 
@@ -271,13 +248,13 @@ static bool conn_peek(q_net *n, conn *c)
             return false;
         }
         if (r == Q_DEC_DONE) {
-            LOG("peer %s hung up without END after %" PRIu64 " frames\n", c->addr, c->dec.frames);
+            q_log(Q_WARN, "peer %s hung up without END after %" PRIu64 " frames", c->addr, c->dec.frames);
             conn_close(n, c, &n->st.hung_up);
             return false;
         }
         if (r == Q_DEC_ERROR) {
             char buf[256];
-            LOG("peer %s closed: %s\n", c->addr, q_wire_error_format(&we, buf, sizeof buf));
+            q_log(Q_WARN, "peer %s closed: %s", c->addr, q_wire_error_format(&we, buf, sizeof buf));
             conn_close(n, c, &n->st.malformed);
             return false;
         }
@@ -285,8 +262,8 @@ static bool conn_peek(q_net *n, conn *c)
         if (f.kind == Q_KIND_HELLO) {
             n->st.consumed++;
             if (f.u.hello.n_validators != n->validators) {
-                LOG("peer %s closed: byte offset %" PRIu64 ": HELLO with %" PRIu32
-                    " validators, the service has %" PRIu32 "\n",
+                q_log(Q_WARN, "peer %s closed: byte offset %" PRIu64 ": HELLO with %" PRIu32
+                    " validators, the service has %" PRIu32,
                     c->addr, f.offset, f.u.hello.n_validators, n->validators);
                 conn_close(n, c, &n->st.mismatched);
                 return false;
@@ -296,7 +273,7 @@ static bool conn_peek(q_net *n, conn *c)
         if (f.kind == Q_KIND_END) {
             n->st.consumed++;
             if (f.t_ms > n->vt) n->vt = f.t_ms;
-            LOG("peer %s ended: END after %" PRIu64 " frames, %" PRIu64 " bytes\n", c->addr, c->dec.frames,
+            q_log(Q_INFO, "peer %s ended: END after %" PRIu64 " frames, %" PRIu64 " bytes", c->addr, c->dec.frames,
                 c->dec.offset);
             conn_close(n, c, &n->st.ended);
             return false;
@@ -361,12 +338,12 @@ static void try_bind(q_net *n)
             if (r == Q_DEC_MORE) r = q_decoder_finish(&c->dec, false, &we);
             if (r == Q_DEC_FRAME) q_frame_release(&f); /* not reached: v == 0 means no HELLO */
             if (r != Q_DEC_ERROR) { /* nothing at all: a hang-up at offset 0 */
-                LOG("peer %s hung up before its HELLO\n", c->addr);
+                q_log(Q_WARN, "peer %s hung up before its HELLO", c->addr);
                 conn_close(n, c, &n->st.hung_up);
                 continue;
             }
             char buf[256];
-            LOG("peer %s closed: %s\n", c->addr, q_wire_error_format(&we, buf, sizeof buf));
+            q_log(Q_WARN, "peer %s closed: %s", c->addr, q_wire_error_format(&we, buf, sizeof buf));
             conn_close(n, c, &n->st.malformed);
             continue;
         }
@@ -428,10 +405,28 @@ static void cut_all(q_net *n, const char *why)
     for (size_t i = 0; i < n->nc; i++) {
         conn *c = &n->c[i];
         if (c->fd < 0) continue;
-        LOG("peer %s closed: %s, at byte offset %" PRIu64 "\n", c->addr, why, conn_offset(n, c));
+        q_log(Q_INFO, "peer %s closed: %s, at byte offset %" PRIu64, c->addr, why, conn_offset(n, c));
         conn_close(n, c, &n->st.cut);
     }
     sweep(n);
+}
+
+/* Copies the connections' counters to the metrics (metrics.h: the reader
+ * is their one writer), once per turn of the loop. */
+static void publish(const q_net *n)
+{
+    q_metrics *m = &q_metrics_g;
+    const uint64_t closed[Q_CLOSE_COUNT] = {
+        [Q_CLOSE_ENDED] = n->st.ended,         [Q_CLOSE_HUNG_UP] = n->st.hung_up,
+        [Q_CLOSE_MALFORMED] = n->st.malformed, [Q_CLOSE_MISMATCHED] = n->st.mismatched,
+        [Q_CLOSE_TIMED_OUT] = n->st.timed_out, [Q_CLOSE_CUT] = n->st.cut,
+    };
+    q_metric_set(&m->peers_accepted, n->st.accepted);
+    q_metric_set(&m->peers_refused, n->st.refused);
+    for (int r = 0; r < Q_CLOSE_COUNT; r++) q_metric_set(&m->peers_closed[r], closed[r]);
+    size_t open = 0;
+    for (size_t i = 0; i < n->nc; i++) open += n->c[i].fd >= 0;
+    q_metric_set(&m->peers_connected, open);
 }
 
 static void *reader_main(void *arg)
@@ -488,7 +483,7 @@ static void *reader_main(void *arg)
             conn *c = &n->c[i];
             bool reading = n->bound ? c->want && !c->eof && !n->full : !c->head_done;
             if (c->fd < 0 || !reading || now - c->last < idle) continue;
-            LOG("peer %s closed: idle for %" PRIu64 " ms, at byte offset %" PRIu64 "\n", c->addr, n->cfg.idle_ms,
+            q_log(Q_WARN, "peer %s closed: idle for %" PRIu64 " ms, at byte offset %" PRIu64, c->addr, n->cfg.idle_ms,
                 conn_offset(n, c));
             conn_close(n, c, &n->st.timed_out);
         }
@@ -500,12 +495,14 @@ static void *reader_main(void *arg)
             if (n->bound) queue_final(n, Q_IN_FRAME, NULL);
             n->done = true;
         }
+        publish(n);
     }
     if (!p || !who) {
-        LOG("the reader is out of memory\n");
+        q_log(Q_ERROR, "the reader is out of memory");
         if (n->bound) queue_final(n, Q_IN_ERROR, "the TCP reader is out of memory");
     }
     cut_all(n, "the run ended");
+    publish(n);
     bind_none(n);
     free(p);
     free(who);

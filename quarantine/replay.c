@@ -18,6 +18,7 @@
 
 #include "quarantine/chain.h"
 #include "quarantine/cmd.h"
+#include "quarantine/log.h"
 #include "quarantine/report.h"
 #include "quarantine/store.h"
 #include "quarantine/wire.h"
@@ -127,19 +128,19 @@ int q_cmd_replay(int argc, char **argv)
     q_sink sink = q_tally_sink(&t);
     q_engine *e = q_engine_new(&sink);
     if (!e) {
-        fprintf(stderr, "quarantine replay: out of memory\n");
+        q_log(Q_ERROR, "out of memory");
         return 1;
     }
     int rc = 0;
     double t0 = q_now_s();
     if (q_replay_fd(e, fd, &head, input, kill_after, err, sizeof err) < 0) {
-        fprintf(stderr, "quarantine replay: %s\n", err);
+        q_log(Q_ERROR, "%s", err);
         rc = 1;
     }
     double secs = q_now_s() - t0;
     q_store_end st;
     if (q_store_close(store, &st, err, sizeof err) < 0) {
-        fprintf(stderr, "quarantine replay: %s\n", err);
+        q_log(Q_ERROR, "%s", err);
         rc = 1;
     }
     q_report_summary(stdout, "replay", &t, e, secs, &st, NULL, 0);

@@ -14,6 +14,10 @@
  * with nothing in flight and no input it backs off (log-log-iterated) and
  * parks on its weft_idle, which the reader notifies on every push.
  *
+ * --metrics (metrics.h): a server thread of its own serves the series that
+ * the loop, the verification tasks, the reader and the store thread count.
+ * The log lines go through q_log (log.h).
+ *
  * SIGINT/SIGTERM (stop.h): the reader stops and queues a STOP marker; the
  * loop applies what it took before it, applies no END, and the run commits
  * and prints its summary (a file run then exits 1: rerun to complete it).
@@ -32,6 +36,8 @@
 #include "quarantine/cmd.h"
 #include "quarantine/engine.h"
 #include "quarantine/inq.h"
+#include "quarantine/log.h"
+#include "quarantine/metrics.h"
 #include "quarantine/net.h"
 #include "quarantine/report.h"
 #include "quarantine/stop.h"
@@ -46,7 +52,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: quarantine run (--input FILE | --listen HOST:PORT) --db FILE [--workers N]\n"
-               "                      [--queue N] [--peers K] [--max-peers M] [--idle-timeout MS]\n\n"
+               "                      [--queue N] [--peers K] [--max-peers M] [--idle-timeout MS]\n"
+               "                      [--metrics HOST:PORT]\n\n"
                "Runs the quarantine on a stream file, or as a service on TCP peers: a reader\n"
                "thread decodes frames, the event loop verifies items in parallel on the weft\n"
                "runtime (SHA-256, Ed25519), applies verdicts in arrival order, and a store\n"
@@ -66,7 +73,9 @@ static void usage(FILE *f)
                "  --peers K           listening: end, as at END, once K connections have closed\n"
                "                      (default: run until SIGINT or SIGTERM)\n"
                "  --max-peers M       listening: connections open at once, more are refused (default 64)\n"
-               "  --idle-timeout MS   listening: close a connection silent this long (default 30000)\n\n"
+               "  --idle-timeout MS   listening: close a connection silent this long (default 30000)\n"
+               "  --metrics HOST:PORT serve Prometheus metrics at http://HOST:PORT/metrics while it\n"
+               "                      runs (port 0 picks a free one; the address is logged)\n\n"
                "exit status: 0 the stream was read to END and stored (listening: the run ended\n"
                "after --peers or a signal); 1 a malformed frame in a file, an I/O or database\n"
                "error, a file run stopped by a signal (what was applied before it stays\n"
@@ -159,7 +168,9 @@ static void verify_task(void *buf)
 {
     slot *s;
     memcpy(&s, buf, sizeof s);
+    uint64_t t0 = weft__now_ns();
     q_prepare(s->reg, &s->f, &s->c);
+    q_histo_observe(&q_metrics_g.verification, weft__now_ns() - t0, true);
 }
 
 typedef struct loop {
@@ -235,8 +246,12 @@ static bool apply_ready(loop *L)
         uint64_t off = s->f.offset;
         int a = q_engine_apply(L->e, &s->f, item ? &s->c : NULL);
         q_frame_release(&s->f);
+        if (kind < Q_KIND_COUNT) q_metric_add(&q_metrics_g.frames[kind], 1);
         if (item) {
-            q_latency_add(&L->lat, q_now_s() - s->arrival);
+            double lat = q_now_s() - s->arrival;
+            q_latency_add(&L->lat, lat);
+            q_histo_observe(&q_metrics_g.verdict_latency, lat > 0 ? (uint64_t)(lat * 1e9) : 0, false);
+            q_metric_add(&q_metrics_g.received[kind == Q_KIND_BLOCK ? Q_ITEM_BLOCK : Q_ITEM_ATTESTATION], 1);
             L->applied_items++;
         }
         L->head = (L->head + 1) % WINDOW;
@@ -249,6 +264,13 @@ static bool apply_ready(loop *L)
             break;
         }
         if (kind == Q_KIND_END) L->ended = true;
+    }
+    if (did) { /* the held tables' gauges, once per pass */
+        q_engine_stats st;
+        q_engine_get_stats(L->e, &st);
+        q_metric_set(&q_metrics_g.orphans, st.orphans);
+        q_metric_set(&q_metrics_g.pending, st.pending);
+        q_metric_set(&q_metrics_g.unviable, st.unviable);
     }
     return did;
 }
@@ -341,7 +363,7 @@ static int source_open(source *S, const char *dbpath, q_inq *in, const q_net_con
         if (q_cmd_open("run", S->input, dbpath, &S->fd, &S->head, store) != 0) return 1;
         S->rc = (reader_ctx){.fd = S->fd, .head = &S->head, .path = S->input, .q = in};
         if (pthread_create(&S->reader, NULL, reader_main, &S->rc) != 0) {
-            fprintf(stderr, "quarantine run: cannot start the reader thread\n");
+            q_log(Q_ERROR, "cannot start the reader thread");
             return 1; /* the process ends: the store's lock goes with it */
         }
         return -1;
@@ -349,20 +371,20 @@ static int source_open(source *S, const char *dbpath, q_inq *in, const q_net_con
     /* the address first, like a file run's input: a bad one touches no store */
     S->net = q_net_listen(S->listen, nc, err, sizeof err);
     if (!S->net) {
-        fprintf(stderr, "quarantine run: %s\n", err);
+        q_log(Q_ERROR, "%s", err);
         return 1;
     }
     char holder[512];
     snprintf(holder, sizeof holder, "quarantine run --listen %s --db %s", S->listen, dbpath);
     *store = q_store_open(dbpath, holder, err, sizeof err);
     if (!*store) {
-        fprintf(stderr, "quarantine run: %s\n", err);
+        q_log(Q_ERROR, "%s", err);
         q_net_join(S->net, NULL);
         return 1;
     }
-    fprintf(stderr, "quarantine run: listening on %s\n", q_net_address(S->net));
+    q_log(Q_INFO, "listening on %s", q_net_address(S->net));
     if (q_net_start(S->net) < 0) {
-        fprintf(stderr, "quarantine run: cannot start the reader thread\n");
+        q_log(Q_ERROR, "cannot start the reader thread");
         q_net_join(S->net, NULL);
         q_store_discard(*store);
         return 1;
@@ -373,28 +395,27 @@ static int source_open(source *S, const char *dbpath, q_inq *in, const q_net_con
         q_net_join(S->net, &st);
         q_store_discard(*store);
         const char *sig = q_stop_signal();
-        if (sig) fprintf(stderr, "quarantine run: %s before any peer's stream came; %s is unchanged\n", sig, dbpath);
-        else fprintf(stderr, "quarantine run: %" PRIu64 " peers closed before any sent a stream; %s is unchanged\n",
-                     nc->peers, dbpath);
+        if (sig) q_log(Q_WARN, "%s before any peer's stream came; %s is unchanged", sig, dbpath);
+        else q_log(Q_ERROR, "%" PRIu64 " peers closed before any sent a stream; %s is unchanged", nc->peers, dbpath);
         net_summary(stdout, &st);
         return sig ? 0 : 1;
     }
     snprintf(name, sizeof name, "the stream of peer %s", peer);
     if (q_store_start(*store, &S->head, name, err, sizeof err) < 0) {
-        fprintf(stderr, "quarantine run: %s\n", err);
+        q_log(Q_ERROR, "%s", err);
         q_net_bound(S->net, false);
         q_net_join(S->net, NULL);
         return 1;
     }
-    fprintf(stderr, "quarantine run: %s bound to the head of peer %s (%" PRIu32 " validators)\n", dbpath, peer,
-            q_head_validators(S->head.bytes, S->head.len));
+    q_log(Q_INFO, "%s bound to the head of peer %s (%" PRIu32 " validators)", dbpath, peer,
+          q_head_validators(S->head.bytes, S->head.len));
     q_net_bound(S->net, true);
     return -1;
 }
 
 int q_cmd_run(int argc, char **argv)
 {
-    const char *dbpath = NULL;
+    const char *dbpath = NULL, *metrics = NULL;
     static source S;
     memset(&S, 0, sizeof S);
     uint64_t workers = 0, queue = INPUT_QUEUE, peers = 0, max_peers = 64, idle_ms = 30000;
@@ -407,8 +428,9 @@ int q_cmd_run(int argc, char **argv)
         {.name = "peers", .u64 = &peers, .min = 1, .max = 1u << 20},
         {.name = "max-peers", .u64 = &max_peers, .min = 1, .max = 4096},
         {.name = "idle-timeout", .u64 = &idle_ms, .min = 1, .max = 86400000},
+        {.name = "metrics", .str = &metrics},
     };
-    int begin = q_cmd_begin("run", argc, argv, flags, 8, usage);
+    int begin = q_cmd_begin("run", argc, argv, flags, 9, usage);
     if (begin >= 0) return begin;
     if (!S.input == !S.listen || (S.input && (flags[5].set || flags[6].set || flags[7].set))) {
         fprintf(stderr, "quarantine run: %s\n\n",
@@ -418,7 +440,7 @@ int q_cmd_run(int argc, char **argv)
         return 2;
     }
     if (q_stop_start() < 0) { /* before any thread: they all inherit the mask */
-        fprintf(stderr, "quarantine run: cannot start the signal thread\n");
+        q_log(Q_ERROR, "cannot start the signal thread");
         return 1;
     }
     static q_tally tally; /* large; one per process */
@@ -427,31 +449,46 @@ int q_cmd_run(int argc, char **argv)
     memset(&L, 0, sizeof L);
     L.idle = weft_idle_new();
     if (!L.idle || q_inq_init(&in, (size_t)queue, L.idle) < 0) {
-        fprintf(stderr, "quarantine run: out of memory\n");
+        q_log(Q_ERROR, "out of memory");
         return 1;
     }
     L.in = &in;
+    q_metrics_server *ms = NULL;
+    char err[1024];
+    if (metrics) { /* like --listen: a bad address touches no store */
+        ms = q_metrics_listen(metrics, err, sizeof err);
+        if (!ms) {
+            q_log(Q_ERROR, "%s", err);
+            return 1;
+        }
+        if (q_metrics_start(ms, &in) < 0) {
+            q_log(Q_ERROR, "cannot start the metrics thread");
+            return 1;
+        }
+        q_log(Q_INFO, "metrics on http://%s/metrics", q_metrics_address(ms));
+    }
     q_net_config nc = {.q = &in, .peers = peers, .max_peers = max_peers, .idle_ms = idle_ms};
     q_store *store;
     int opened = source_open(&S, dbpath, &in, &nc, &store);
     if (opened >= 0) {
+        if (ms) q_metrics_stop(ms);
         q_inq_destroy(&in);
         weft_idle_free(L.idle);
         q_stop_end();
         return opened;
     }
-    char err[1024];
     weft_config cfg = {.num_threads = (int)workers};
     if (weft_init(&cfg) != 0) {
-        fprintf(stderr, "quarantine run: %s\n", weft_last_error());
+        q_log(Q_ERROR, "%s", weft_last_error());
         return 1; /* the process ends: the store's lock and the reader go with it */
     }
-    q_tally_init(&tally, q_store_sink(store));
+    static q_metrics_tap tap;
+    q_tally_init(&tally, q_metrics_tap_sink(&tap, q_store_sink(store)));
     q_sink sink = q_tally_sink(&tally);
     L.e = q_engine_new(&sink);
     L.win = calloc(WINDOW, sizeof *L.win);
     if (!L.e || !L.win) {
-        fprintf(stderr, "quarantine run: out of memory\n");
+        q_log(Q_ERROR, "out of memory");
         return 1;
     }
 
@@ -468,23 +505,24 @@ int q_cmd_run(int argc, char **argv)
 
     int rc_exit = 0;
     if (L.failed) {
-        fprintf(stderr, "quarantine run: %s\n", L.msg);
+        q_log(Q_ERROR, "%s", L.msg);
         rc_exit = 1;
     } else if (L.stopped) {
-        fprintf(stderr, "quarantine run: %s; everything taken before it is applied and committed%s\n", L.msg,
-                S.input ? " (rerun on the same input to complete the store)" : "");
+        q_log(Q_WARN, "%s; everything taken before it is applied and committed%s", L.msg,
+              S.input ? " (rerun on the same input to complete the store)" : "");
         rc_exit = S.input ? 1 : 0;
     } else if (!L.ended) {
-        fprintf(stderr, "quarantine run: %s: the stream ended without END\n", S.input ? S.input : S.listen);
+        q_log(Q_ERROR, "%s: the stream ended without END", S.input ? S.input : S.listen);
         rc_exit = 1;
     }
     q_store_end st;
     if (q_store_close(store, &st, err, sizeof err) < 0) {
-        fprintf(stderr, "quarantine run: %s\n", err);
+        q_log(Q_ERROR, "%s", err);
         rc_exit = 1;
     }
     q_report_summary(stdout, "run", &tally, L.e, secs, &st, &L.lat, nworkers);
     if (S.net) net_summary(stdout, &ns);
+    if (ms) q_metrics_stop(ms);
     q_engine_free(L.e);
     q_inq_destroy(&in);
     weft_idle_free(L.idle);

@@ -17,6 +17,9 @@
 
 #include "quarantine/chain.h"
 #include "quarantine/lock.h"
+#include "quarantine/log.h"
+#include "quarantine/metrics.h"
+#include "runtime/util/prim.h"
 
 #define QUEUE_CAP 8192u    /* events between the engine and the store thread */
 #define BATCH 256u         /* events the producer gathers before taking the lock */
@@ -131,9 +134,12 @@ static void st_begin(q_store *s)
 static void st_commit(q_store *s)
 {
     if (!s->in_txn) return;
+    uint64_t t0 = weft__now_ns();
     st_put_counter(s, Q_STORE_EVENTS_COUNTER, s->taken);
     st_exec(s, "COMMIT", "committing");
     if (!s->failed) s->committed = s->taken;
+    q_histo_observe(&q_metrics_g.commit, weft__now_ns() - t0, false); /* metrics.h: the store thread's */
+    q_metric_set(&q_metrics_g.store_committed, s->committed);
     s->in_txn = false;
 }
 
@@ -206,7 +212,7 @@ static void *store_main(void *arg)
     q_store *s = arg;
     q_event *local = malloc(QUEUE_CAP * sizeof *local);
     if (!local) {
-        fprintf(stderr, "quarantine store: out of memory\n");
+        q_log(Q_ERROR, "the store thread is out of memory");
         abort();
     }
     for (;;) {
@@ -456,6 +462,7 @@ static int bind_store(q_store *s, const q_head *head, const char *input, char *e
     free(old);
     if (m < 0) return -1;
     s->skip = s->committed = events;
+    q_metric_set(&q_metrics_g.store_committed, events); /* before the store thread, its writer after */
 
     /* WAL: readers (quarantine check, a progress viewer) never block the
      * writer. synchronous=NORMAL: in WAL mode a commit survives the process

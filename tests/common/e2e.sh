@@ -59,3 +59,9 @@ libweft_build() {
   [ "$alloc" = jemalloc ] && libs="$libs -ljemalloc"
   return 0
 }
+
+# The prefix of a log line of `quarantine run` and `replay` (quarantine/log.h),
+# a basic regular expression without groups (so \1 in a sed expression stays
+# the caller's): "2026-12-01T11:14:17.123Z info " (levels info, warn, error).
+# Use it as grep "^${LOGP}quarantine run: ...".
+LOGP='[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{3\}Z [a-z]\{4,5\} '

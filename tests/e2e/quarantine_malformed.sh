@@ -169,7 +169,7 @@ while read -r name off reason; do
             { diff "$T/ref.sql" "$f.sql" | head; fail "$name: the store differs from the prefix's store"; }
         what="= prefix store"
     fi
-    printf '  %-24s %d worker(s): exit 1, %s\n' "$name" "$w" "$(sed -n 's/^quarantine run: [^:]*: //p' "$f.err" | head -1) ($what)"
+    printf '  %-24s %d worker(s): exit 1, %s\n' "$name" "$w" "$(sed -n "s/^${LOGP}quarantine run: [^:]*: //p" "$f.err" | head -1) ($what)"
 done <"$T/cases.txt"
 [ "$n" -ge 30 ] || fail "only $n cases ran"
 echo "ok: $n malformed streams stopped at the right offset, with what came before committed"

@@ -65,7 +65,7 @@ listen() {
     pids+=("$pid")
     port=
     for _ in $(seq 200); do
-        port=$(sed -n 's/^quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$name.err")
+        port=$(sed -n "s/^${LOGP}quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p" "$name.err")
         [ -n "$port" ] && return 0
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
@@ -161,11 +161,11 @@ exec 5<>"/dev/tcp/127.0.0.1/$port"
 $Q feed a.wq --connect "127.0.0.1:$port" >feed.log 2>&1 || { cat feed.log; fail "feed beside a malformed peer"; }
 await bad 0
 exec 5>&-
-grep -q "^quarantine run: peer 127\.0\.0\.1:[0-9]* closed: byte offset 24: bad_flags: " bad.err ||
+grep -q "^${LOGP}quarantine run: peer 127\.0\.0\.1:[0-9]* closed: byte offset 24: bad_flags: " bad.err ||
     { cat bad.err; fail "bad: no line with the peer, the offset and the reason"; }
 grep -q "closed: 1 ended, 0 hung_up, 1 malformed," bad.out || { cat bad.out; fail "bad: the summary's peers"; }
 same_as_ref bad.db "beside a malformed peer"
-echo "malformed peer: $(grep 'bad_flags' bad.err | sed 's/^quarantine run: //')"
+echo "malformed peer: $(grep 'bad_flags' bad.err | sed "s/^${LOGP}quarantine run: //")"
 # a stream cut at a frame boundary and ended by a malformed frame, alone
 half=$(boundary a.wq $(($(stat -c %s a.wq) / 2)))
 [ -n "$half" ] || fail "no frame boundary found in a.wq"
@@ -198,14 +198,14 @@ $Q feed a.wq --connect "127.0.0.1:$port" >feed.log 2>&1 || { cat feed.log; fail 
 await max 0
 same_as_ref max.db "after a refusal"
 grep -q "^  peers: 2 connected, 1 refused;" max.out || { cat max.out; fail "max: the summary's peers"; }
-echo "max-peers: $(grep refused max.err | sed 's/^quarantine run: //')"
+echo "max-peers: $(grep refused max.err | sed "s/^${LOGP}quarantine run: //")"
 
 # ---------------------------------------------------------------- 6. SIGTERM
 listen term term.db
 # its port is taken: a second listening run on it fails before touching its store
 $Q run --listen "127.0.0.1:$port" --db busy.db >busy.out 2>busy.err
 [ $? = 1 ] || { cat busy.err; fail "a second run on a port in use did not exit 1"; }
-grep -q "^quarantine run: --listen 127.0.0.1:$port: Address already in use$" busy.err || { cat busy.err; fail "busy: the message"; }
+grep -q "^${LOGP}quarantine run: --listen 127.0.0.1:$port: Address already in use$" busy.err || { cat busy.err; fail "busy: the message"; }
 [ ! -e busy.db ] && [ ! -e busy.db.lock ] || fail "a run on a port in use created its store"
 $Q feed a.wq --connect "127.0.0.1:$port" --pace x400 >feed.log 2>&1 &
 feeder=$!
@@ -270,7 +270,7 @@ echo "a peer flooding $NF TICKs: the valid peer ended first, with the file run's
 
 # ---------------------------------------------------------------- 8. bad addresses and flags
 $Q run --listen nosuchhost.invalid:1 --db nh.db >/dev/null 2>nh.err
-[ $? = 1 ] && grep -q "^quarantine run: --listen nosuchhost.invalid:1: " nh.err || { cat nh.err; fail "a bad --listen host"; }
+[ $? = 1 ] && grep -q "^${LOGP}quarantine run: --listen nosuchhost.invalid:1: " nh.err || { cat nh.err; fail "a bad --listen host"; }
 [ ! -e nh.db ] && [ ! -e nh.db.lock ] || fail "a bad --listen host created the store"
 for args in "--db x.db" "--db x.db --input a.wq --listen 127.0.0.1:0" "--db x.db --input a.wq --peers 2"; do
     # shellcheck disable=SC2086
@@ -279,7 +279,7 @@ for args in "--db x.db" "--db x.db --input a.wq --listen 127.0.0.1:0" "--db x.db
     [ "$rc" = 2 ] && grep -q "^usage: quarantine run" u.err || { cat u.err; fail "run $args: exit $rc, not a usage error"; }
 done
 $Q run --db x.db --listen 7411 >/dev/null 2>u.err
-[ $? = 1 ] && grep -q "^quarantine run: --listen 7411: wants HOST:PORT$" u.err || { cat u.err; fail "--listen 7411"; }
+[ $? = 1 ] && grep -q "^${LOGP}quarantine run: --listen 7411: wants HOST:PORT$" u.err || { cat u.err; fail "--listen 7411"; }
 [ ! -e x.db ] || fail "a bad --listen created the store"
 $Q feed --connect 127.0.0.1:1 >/dev/null 2>&1; [ $? = 2 ] || fail "feed without FILE did not exit 2"
 $Q feed a.wq --connect 127.0.0.1:1 --pace x0 >/dev/null 2>&1; [ $? = 2 ] || fail "feed --pace x0 did not exit 2"
@@ -293,5 +293,5 @@ await other 1
 grep -q "database ref.db was started on another stream than the stream of peer 127\.0\.0\.1:[0-9]*" other.err ||
     { cat other.err; fail "other: not refused naming the peer's stream"; }
 [ "$(sqlite3 ref.db .dump | md5sum)" = "$fp" ] || fail "other: the refused run changed the store"
-echo "another stream: $(grep 'another stream' other.err | sed 's/^quarantine run: //' | cut -c1-120)..."
+echo "another stream: $(grep 'another stream' other.err | sed "s/^${LOGP}quarantine run: //" | cut -c1-120)..."
 echo "ok"

@@ -15,7 +15,8 @@
 # need beyond glibc (scripts/bench-libs.sh), so the folder runs on a machine
 # without those packages (bench-scaling on a larger box).
 #
-#   make bench           1 and 2 workers, 5 paired runs each (scripts/bench.sh)
+#   make bench           1 and 2 workers, 5 paired runs each (scripts/bench.sh),
+#                        then make bench-loops (the loop benchmarks, below)
 #   make bench-scaling   1..16 workers (scripts/bench-scaling.sh)
 #   make bench-build     just build $(B)/bench
 #   ... LACE_DIR=DIR     the same with the Lace peers
@@ -131,8 +132,9 @@ ifeq ($(strip $(LACE_DIR)),)
 	@echo "$(LACE_NOTE)"
 endif
 
+# make bench: the task benchmarks, then the loop benchmarks (below).
 bench: bench-build
-	@scripts/bench.sh $(BENCH_DIR)
+	@scripts/bench.sh $(BENCH_DIR); a=$$?; scripts/bench-loops.sh $(BENCH_DIR); b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
 
 bench-scaling: bench-build
 	@scripts/bench-scaling.sh $(BENCH_DIR)

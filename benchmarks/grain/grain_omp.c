@@ -14,7 +14,7 @@ int main(int argc, char **argv)
     {
         BENCH_OMP_LOOP(reduction(+ : s))
         for (int64_t i = 0; i < p.n; i++)
-            s += grain_spin(i, p.steps);
+            s += grain_spin(i, p.steps, s);
     }
     double t = bench_now() - t0;
     bench_report("grain", BENCH_OMP_IMPL, threads, bench_args(argc, argv, args, sizeof args), t, s,

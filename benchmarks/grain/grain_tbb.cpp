@@ -13,7 +13,7 @@ struct grain_body {
     {
         uint64_t a = s;
         for (int64_t i = r.begin(); i != r.end(); i++)
-            a += grain_spin(i, steps);
+            a += grain_spin(i, steps, a);
         s = a;
     }
     void join(const grain_body &o) { s += o.s; }

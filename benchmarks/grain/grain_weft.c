@@ -19,7 +19,7 @@ static void chunk(int64_t lo, int64_t hi, int64_t stride, void *acc, void *ctx)
     int64_t steps = *(const int64_t *)ctx;
     uint64_t s = 0;
     for (int64_t i = lo; i < hi; i++)
-        s += grain_spin(i, steps);
+        s += grain_spin(i, steps, s);
     *(uint64_t *)acc += s;
 }
 

@@ -122,8 +122,10 @@ endif
 LACE_NOTE := bench: no Lace peers (LACE_DIR unset). To add them: git clone https://github.com/trolando/lace DIR; git -C DIR checkout v1.4.2; make $(MAKECMDGOALS) LACE_DIR=DIR
 
 # The shared libraries the programs load, copied next to them.
+# (flock: the loop benchmarks' copy, below, may run at the same time.)
 $(BENCH_LIBS): $(BENCH_BIN) scripts/bench-libs.sh
-	@scripts/bench-libs.sh $(BENCH_DIR)/lib $(BENCH_BIN)
+	@mkdir -p $(BENCH_DIR)/lib
+	@flock $(BENCH_DIR)/lib/.lock scripts/bench-libs.sh $(BENCH_DIR)/lib $(BENCH_BIN)
 	@touch $@
 
 .PHONY: bench-build bench-scaling
@@ -204,7 +206,8 @@ $(foreach n,$(LOOP_NAMES),$(eval $(call LOOP_RULES,$(n))))
 $(foreach n,$(LOOP_NAMES),$(foreach s,$(LOOP_SCHEDS),$(eval $(call LOOP_OMP_RULES,$(n),$(s)))))
 
 $(LOOP_LIBS): $(LOOP_BIN) scripts/bench-libs.sh
-	@scripts/bench-libs.sh $(BENCH_DIR)/lib $(LOOP_BIN)
+	@mkdir -p $(BENCH_DIR)/lib
+	@flock $(BENCH_DIR)/lib/.lock scripts/bench-libs.sh $(BENCH_DIR)/lib $(LOOP_BIN)
 	@touch $@
 
 .PHONY: bench-loops

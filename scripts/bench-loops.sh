@@ -8,13 +8,17 @@
 #   grain    the grain-size sweep: one loop whose iterations cost 10 to 10^5
 #            cycles, the same total work at every grain
 # Writes in OUT (BIN_DIR unless BENCH_OUT is set):
-#   loops.csv, loops-raw.csv, loops.png    the kernels (bench-run.sh's columns)
+#   loops.csv, loops-raw.csv               the kernels (bench-run.sh's columns)
+#   loops-1w.png, loops-2w.png             T / T serial per kernel and runtime
 #   grain.csv, grain-raw.csv               the sweep, as bench-run.sh writes it
 #   grain-sweep.csv, grain.png             the sweep against cycles per iteration
 #   loops.md                               the tables for docs/benchmarks.md,
 #                                          with the command, date and machine
-# Sized for the 2-core machine: about 15-20 minutes with 5 rounds (each
-# part stops starting runs after its deadline; runs left are marked skipped).
+# Sized for the 2-core machine: one round took 8 minutes there under a load
+# average of 13 (kernels 343 s, sweep 140 s); 5 rounds on the quiet machine
+# should take about 10-12 minutes (an estimate; the OpenMP runs that time
+# out cost 10 s once each, in the first round). Each part stops starting runs
+# at its deadline (then the runs left are marked skipped): at most 20 minutes.
 # Usage: scripts/bench-loops.sh BIN_DIR        (BIN_DIR: build/bench)
 # Environment (besides bench-run.sh's BENCH_THREADS, BENCH_ROUNDS, BENCH_ONLY,
 # BENCH_IMPLS, BENCH_OUT):
@@ -26,7 +30,7 @@
 #   BENCH_LIMIT         seconds a run may take (default 10: OpenMP's dynamic
 #                       schedule, chunk 1, takes minutes on the 10^8-iteration
 #                       sum with 2 threads; it is recorded as a timeout)
-#   BENCH_DEADLINE      seconds for each part (default 600 kernels, 480 grain)
+#   BENCH_DEADLINE      seconds for each part (default 720 kernels, 480 grain)
 set -u
 BIN=${1:-build/bench}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,7 +62,7 @@ if [[ " $PARTS " == *" kernels "* ]]; then
     A_SUM="10000000 1"; A_LSE="1000000 1"; A_BS="200000 1"; A_HIST="1000 1000 4"
     A_HEAT="512 40"; A_MM="256 2"; A_TR="500 1000 4"
   fi
-  BENCH_DEADLINE=${BENCH_DEADLINE:-600} "$here/bench-run.sh" "$BIN" loops <<EOF_TABLE || rc=1
+  BENCH_DEADLINE=${BENCH_DEADLINE:-720} "$here/bench-run.sh" "$BIN" loops <<EOF_TABLE || rc=1
 # label|program|impls|arguments|spawn-cost (here: ns per loop iteration)
 sum|sum|$I|$A_SUM|spawn-cost
 logsumexp|logsumexp|$I|$A_LSE|spawn-cost
@@ -68,8 +72,13 @@ heat|heat|$I|$A_HEAT|spawn-cost
 matmul|matmul|$I|$A_MM|spawn-cost
 transpose|transpose|$I|$A_TR|spawn-cost
 EOF_TABLE
-  BENCH_PLOT_TITLE="make bench-loops: kernels ($(nproc) CPUs)" \
-    "$here/bench-plot.sh" "$OUT/loops.csv" "$OUT/loops.png" ratio
+  # one PNG per worker count (ten runtimes a cluster are enough bars)
+  for t in $BENCH_THREADS; do
+    awk -F, -v t="$t" 'NR == 1 || $3 == t || $2 ~ /^serial/' "$OUT/loops.csv" >"$OUT/loops-${t}w.csv"
+    BENCH_PLOT_TITLE="make bench-loops: kernels, $t worker(s) ($(nproc) CPUs)" \
+      "$here/bench-plot.sh" "$OUT/loops-${t}w.csv" "$OUT/loops-${t}w.png" ratio
+    rm -f "$OUT/loops-${t}w.csv"
+  done
 fi
 
 # ------------------------------------------------------------------ grain sweep

@@ -57,8 +57,15 @@ set key outside right top
 set xtics rotate by -30
 set datafile missing "NaN"
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb "black"
-plot for [i=2:$((ncols + 1))] "$tmp/data" using i:xtic(1) title columnheader(i)
 GP
+  if [ "$ncols" -gt 8 ]; then  # more bars than gnuplot's 8 colours: spread hues
+    echo 'set palette model HSV defined (0 0 0.85 0.9, 1 0.85 0.85 0.9); unset colorbox' >>"$tmp/plot"
+    lc="lc palette frac (i - 2.0) / $((ncols - 1))"
+  else
+    lc=""
+  fi
+  echo "plot for [i=2:$((ncols + 1))] \"$tmp/data\" using i:xtic(1) title columnheader(i) $lc" >>"$tmp/plot"
+
   ;;
 scaling)
   workloads=$(awk -F, 'NR > 1 && !s[$1]++ {print $1}' "$csv" | tr '\n' ' ')

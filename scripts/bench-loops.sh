@@ -12,8 +12,9 @@
 #   loops-1w.png, loops-2w.png             T / T serial per kernel and runtime
 #   grain.csv, grain-raw.csv               the sweep, as bench-run.sh writes it
 #   grain-sweep.csv, grain.png             the sweep against cycles per iteration
-#   loops.md                               the tables for docs/benchmarks.md,
-#                                          with the command, date and machine
+#   loops.md                               the tables for docs/benchmarks.md
+#                                          (of the parts run), with the
+#                                          command, date and machine
 # Sized for the 2-core machine: one round took 8 minutes there under a load
 # average of 13 (kernels 343 s, sweep 140 s); 5 rounds on the quiet machine
 # should take about 10-12 minutes (an estimate; the OpenMP runs that time

@@ -65,7 +65,6 @@ GP
     lc=""
   fi
   echo "plot for [i=2:$((ncols + 1))] \"$tmp/data\" using i:xtic(1) title columnheader(i) $lc" >>"$tmp/plot"
-
   ;;
 scaling)
   workloads=$(awk -F, 'NR > 1 && !s[$1]++ {print $1}' "$csv" | tr '\n' ' ')

@@ -16,7 +16,8 @@
 # without those packages (bench-scaling on a larger box).
 #
 #   make bench           1 and 2 workers, 5 paired runs each (scripts/bench.sh),
-#                        then bench-latency
+#                        then make bench-loops (the loop benchmarks, below)
+#                        and bench-latency
 #   make bench-latency   the executor's latency and the idle strategies
 #                        (scripts/bench-latency.sh; benchmarks/executor/)
 #   make bench-scaling   1..16 workers (scripts/bench-scaling.sh)
@@ -126,8 +127,10 @@ endif
 LACE_NOTE := bench: no Lace peers (LACE_DIR unset). To add them: git clone https://github.com/trolando/lace DIR; git -C DIR checkout v1.4.2; make $(MAKECMDGOALS) LACE_DIR=DIR
 
 # The shared libraries the programs load, copied next to them.
+# (flock: the loop benchmarks' copy, below, may run at the same time.)
 $(BENCH_LIBS): $(BENCH_BIN) scripts/bench-libs.sh
-	@scripts/bench-libs.sh $(BENCH_DIR)/lib $(BENCH_BIN)
+	@mkdir -p $(BENCH_DIR)/lib
+	@flock $(BENCH_DIR)/lib/.lock scripts/bench-libs.sh $(BENCH_DIR)/lib $(BENCH_BIN)
 	@touch $@
 
 .PHONY: bench-build bench-scaling
@@ -136,9 +139,10 @@ ifeq ($(strip $(LACE_DIR)),)
 	@echo "$(LACE_NOTE)"
 endif
 
+# make bench: the task benchmarks, then the loop benchmarks (below).
 bench: bench-build
-	@scripts/bench.sh $(BENCH_DIR)
-	@scripts/bench-latency.sh $(BENCH_DIR)
+	@scripts/bench.sh $(BENCH_DIR); a=$$?; scripts/bench-loops.sh $(BENCH_DIR); b=$$?; \
+	 scripts/bench-latency.sh $(BENCH_DIR); c=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ] && [ $$c -eq 0 ]
 
 bench-scaling: bench-build
 	@scripts/bench-scaling.sh $(BENCH_DIR)
@@ -173,3 +177,61 @@ $(BENCH_DIR)/exec_latency $(BENCH_DIR)/idle_strategies: $(BENCH_DIR)/%: benchmar
 .PHONY: bench-latency
 bench-latency: $(BENCH_LAT_BIN) | $(B)/.deps-bench
 	@scripts/bench-latency.sh $(BENCH_DIR)
+
+# ---------------------------------------------------------------- loops
+# (issue 9) make bench-loops: the parallel-loop kernels and the grain-size
+# sweep (scripts/bench-loops.sh; docs/benchmarks.md, "Parallel loops"). Every
+# workload in LOOP_NAMES is built into $(BENCH_DIR) as
+#   NAME                     weft (NAME_weft.c: parallel_for / reduce)
+#   NAME_serial              its serial twin, gcc (and NAME_serial_clang)
+#   NAME_omp_S_gcc           NAME_omp.c, gcc + libgomp, S = static, dynamic,
+#   NAME_omp_S_clang         guided (omp for schedule(S)) or taskloop;
+#                            clang + libomp
+#   NAME_tbb                 NAME_tbb.cpp: parallel_for / parallel_reduce with
+#                            the auto_partitioner, g++
+# There is no Lace peer: Lace has no loop construct.
+LOOP_NAMES := sum logsumexp blackscholes histogram heat matmul transpose grain
+LOOP_SCHEDS := static dynamic guided taskloop
+LOOP_OMP_FLAGS_static   := -DBENCH_OMP_SCHED=static
+LOOP_OMP_FLAGS_dynamic  := -DBENCH_OMP_SCHED=dynamic
+LOOP_OMP_FLAGS_guided   := -DBENCH_OMP_SCHED=guided
+LOOP_OMP_FLAGS_taskloop := -DBENCH_OMP_TASKLOOP
+LOOP_BIN := $(foreach n,$(LOOP_NAMES),$(BENCH_DIR)/$(n) $(BENCH_DIR)/$(n)_serial \
+    $(BENCH_DIR)/$(n)_serial_clang $(BENCH_DIR)/$(n)_tbb \
+    $(foreach s,$(LOOP_SCHEDS),$(BENCH_DIR)/$(n)_omp_$(s)_gcc $(BENCH_DIR)/$(n)_omp_$(s)_clang))
+LOOP_LIBS := $(BENCH_DIR)/lib/.stamp-loops
+
+define LOOP_RULES
+$(BENCH_DIR)/$(1): benchmarks/$(1)/$(1)_weft.c $(LIB_A) | $(B)/.deps-lib
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< $(LIB_A) $(LDLIBS_RT)
+$(BENCH_DIR)/$(1)_serial: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-lib
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< -lm
+$(BENCH_DIR)/$(1)_serial_clang: benchmarks/$(1)/$(1)_serial.c | $(B)/.deps-bench
+	@mkdir -p $$(@D)
+	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) $$(BENCH_RPATH) -o $$@ $$< -lm
+$(BENCH_DIR)/$(1)_tbb: benchmarks/$(1)/$(1)_tbb.cpp | $(B)/.deps-bench
+	@mkdir -p $$(@D)
+	$(BENCH_CXX) $(CPPFLAGS_ALL) $(BENCH_CXXFLAGS) $$(BENCH_RPATH) -o $$@ $$< -ltbb -lm
+endef
+define LOOP_OMP_RULES
+$(BENCH_DIR)/$(1)_omp_$(2)_gcc: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-lib
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $(LOOP_OMP_FLAGS_$(2)) $$(BENCH_RPATH) -o $$@ $$< -lm
+$(BENCH_DIR)/$(1)_omp_$(2)_clang: benchmarks/$(1)/$(1)_omp.c | $(B)/.deps-bench
+	@mkdir -p $$(@D)
+	$(BENCH_CLANG) $(CPPFLAGS_ALL) $(BENCH_CFLAGS) -fopenmp $(LOOP_OMP_FLAGS_$(2)) $$(BENCH_RPATH) -o $$@ $$< -lm
+endef
+$(foreach n,$(LOOP_NAMES),$(eval $(call LOOP_RULES,$(n))))
+$(foreach n,$(LOOP_NAMES),$(foreach s,$(LOOP_SCHEDS),$(eval $(call LOOP_OMP_RULES,$(n),$(s)))))
+
+$(LOOP_LIBS): $(LOOP_BIN) scripts/bench-libs.sh
+	@mkdir -p $(BENCH_DIR)/lib
+	@flock $(BENCH_DIR)/lib/.lock scripts/bench-libs.sh $(BENCH_DIR)/lib $(LOOP_BIN)
+	@touch $@
+
+.PHONY: bench-loops
+bench-build: $(LOOP_BIN) $(LOOP_LIBS)
+bench-loops: $(LOOP_BIN) $(LOOP_LIBS)
+	@scripts/bench-loops.sh $(BENCH_DIR)

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Draws a benchmark summary (the CSV that scripts/bench-run.sh writes) as a PNG.
-# Usage: scripts/bench-plot.sh CSV PNG ratio|scaling
+# Usage: scripts/bench-plot.sh CSV PNG ratio|scaling|grain
 #   ratio    one group of bars per workload: time / serial twin for each
 #            runtime and worker count (log scale; under 1 is faster than serial)
 #   scaling  one panel per workload: speedup over the serial twin against the
 #            number of workers, one line per runtime
+#   grain    the grain-size sweep (CSV: the grain-sweep.csv of
+#            scripts/bench-loops.sh): one panel per worker count, time /
+#            serial twin against the cycles an iteration costs, one line per
+#            runtime and OpenMP schedule (log-log)
+# BENCH_PLOT_IMPLS: the runtimes to draw, in order (default: the task
+# benchmarks' weft omp_gcc omp_clang tbb lace).
 # Needs gnuplot; without it, says so and exits 0 (the CSV holds everything).
 set -eu
 csv=$1; png=$2; mode=$3
@@ -13,7 +19,7 @@ if ! command -v gnuplot >/dev/null 2>&1; then
   exit 0
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-impls="weft ctx omp_gcc omp_clang tbb lace"   # those absent from the CSV are left out
+impls=${BENCH_PLOT_IMPLS:-weft ctx omp_gcc omp_clang tbb lace}   # those absent from the CSV are left out
 title=${BENCH_PLOT_TITLE:-weft benchmarks}
 
 case $mode in
@@ -50,11 +56,15 @@ set ylabel "T / T serial"
 set key outside right top
 set xtics rotate by -30
 set datafile missing "NaN"
-# one colour a column (gnuplot's own eight repeat past the eighth)
-do for [k=1:12] { set linetype k lc rgb word("#7b2cbf #c77dff #1b7837 #7fbf7b #2166ac #92c5de #b2182b #f4a582 #e08214 #fdb863 #404040 #bababa", k) }
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb "black"
-plot for [i=2:$((ncols + 1))] "$tmp/data" using i:xtic(1) title columnheader(i)
 GP
+  if [ "$ncols" -gt 8 ]; then  # more bars than gnuplot's 8 colours: spread hues
+    echo 'set palette model HSV defined (0 0 0.85 0.9, 1 0.85 0.85 0.9); unset colorbox' >>"$tmp/plot"
+    lc="lc palette frac (i - 2.0) / $((ncols - 1))"
+  else
+    lc=""
+  fi
+  echo "plot for [i=2:$((ncols + 1))] \"$tmp/data\" using i:xtic(1) title columnheader(i) $lc" >>"$tmp/plot"
   ;;
 scaling)
   workloads=$(awk -F, 'NR > 1 && !s[$1]++ {print $1}' "$csv" | tr '\n' ' ')
@@ -83,7 +93,39 @@ scaling)
     echo "unset multiplot"
   } >"$tmp/plot"
   ;;
-*) echo "bench-plot: mode is ratio or scaling" >&2; exit 2 ;;
+grain)
+  # columns: grain_cycles,steps,iterations,serial_cycles_per_iter,impl,threads,
+  # median_s,ratio_to_serial,overhead_ns_per_iter,status
+  threads=$(awk -F, 'NR > 1 {print $6}' "$csv" | sort -n | uniq | tr '\n' ' ')
+  n=$(wc -w <<<"$threads")
+  for t in $threads; do
+    for i in $impls; do
+      awk -F, -v t="$t" -v i="$i" 'NR > 1 && $5 == i && $6 == t && $8 != "NA" && $4 != "NA" {print $4, $8}' \
+        "$csv" | sort -g >"$tmp/$t.$i"
+    done
+  done
+  {
+    echo "set terminal pngcairo size 1500,$((n * 560)) font \",10\" noenhanced"
+    echo "set output \"$png\""
+    echo "set multiplot layout $n,1 title \"$title: time / serial twin against grain (lower is better)\""
+    echo "set logscale x 10; set logscale y 2; set format y \"%.3g\"; set grid"
+    echo "set key outside right top"
+    echo "set xlabel 'cycles per iteration (serial twin, TSC cycles)'; set ylabel 'T / T serial'"
+    for t in $threads; do
+      echo "set title \"$t worker(s)\""
+      line="plot 1.0/$t title 'ideal (1/$t)' dt 2 lw 2 lc rgb 'gray'"
+      k=0
+      for i in $impls; do
+        k=$((k + 1))
+        w=2; [ "$i" = weft ] && w=4
+        [ -s "$tmp/$t.$i" ] && line="$line, \"$tmp/$t.$i\" using 1:2 with linespoints lw $w pt $k title '$i'"
+      done
+      echo "$line"
+    done
+    echo "unset multiplot"
+  } >"$tmp/plot"
+  ;;
+*) echo "bench-plot: mode is ratio, scaling or grain" >&2; exit 2 ;;
 esac
 gnuplot "$tmp/plot"
 echo "bench-plot: wrote $png"

@@ -11,8 +11,9 @@
 # IMPLS name programs in BIN_DIR: weft is BIN_DIR/PROGRAM, any other impl X is
 # BIN_DIR/PROGRAM_X. Each impl is compared with its serial twin: PROGRAM_serial
 # (same compiler and flags as weft, omp_gcc and tbb) or PROGRAM_serial_clang
-# (for omp_clang; lace's twin is PROGRAM_serial, as Lace peers are built with
-# its compiler and flags). A missing program is skipped with a note (for
+# (for omp_clang and every other impl whose name ends in clang, as the loop
+# benchmarks' omp_static_clang; lace's twin is PROGRAM_serial, as Lace peers
+# are built with its compiler and flags). A missing program is skipped with a note (for
 # lace, one note that says how to build the Lace peers).
 #
 # The runs are interleaved so that the machine's slow and fast phases hit the
@@ -72,7 +73,7 @@ if [ -n "$no_lace" ]; then
   echo "bench:   make bench LACE_DIR=DIR   (or bench-scaling, bench-build; docs/benchmarks.md, \"Lace\")" >&2
 fi
 
-twin_of() { [ "$1" = omp_clang ] && echo serial_clang || echo serial; }
+twin_of() { [[ $1 == *clang ]] && echo serial_clang || echo serial; }
 
 # The twins each workload needs, and the number of runs planned.
 total=0

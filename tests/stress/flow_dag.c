@@ -18,9 +18,9 @@
  *            rest by a parallel loop in a random order: every iteration ran
  *            once, after its trigger; a second loop registered after every
  *            trigger runs at once.
- *   race     2..8 workers: a trigger task and up to two registrant tasks
- *            released together on three workers (the root is one
- *            registrant), over 64 fresh events a round: each registered
+ *   race     2, 3, 4 and 8 workers: a trigger task and up to two registrant
+ *            tasks released together on three workers (the root is one
+ *            registrant), over 256 fresh events a round: each registered
  *            task ran exactly once, whichever came first.
  *   foreign  the executor (1, 2 and 4 workers) with 4 foreign threads: a
  *            job registers tasks on 64 iterations while the thread triggers
@@ -43,11 +43,11 @@
 
 #ifdef WEFT_SANITIZE
 #define DAG_N 10000
-#define RACE_ROUNDS 60
+#define RACE_ROUNDS 20
 #define FOREIGN_ROUNDS 40
 #else
 #define DAG_N 100000
-#define RACE_ROUNDS 400
+#define RACE_ROUNDS 100
 #define FOREIGN_ROUNDS 300
 #endif
 #define MAX_PREDS 4
@@ -276,7 +276,7 @@ static void loop_round(int workers, uint64_t seed)
 
 /* ---------------------------------------------------------------- race */
 
-enum { RACE_EVENTS = 64 };
+enum { RACE_EVENTS = 256 };
 static weft_event *race_ev[RACE_EVENTS];
 static _Atomic uint32_t race_count[RACE_EVENTS];
 static _Atomic int race_go, race_armed, race_parts_done;
@@ -340,10 +340,10 @@ static void race_rounds(int workers)
         atomic_store(&race_tasks, 0);
         weft_spawn_detached(race_trigger_task, NULL, 0);
         for (int p = 1; p < parts; p++) weft_spawn_detached(race_register_task, NULL, 0);
-        /* Wait (answering thieves) until they run elsewhere, or 20 ms: go
+        /* Wait (answering thieves) until they run elsewhere, or 5 ms: go
          * anyway then (a participant still queued only races less). */
         uint64_t t0 = weft__now_ns();
-        while (atomic_load_explicit(&race_armed, memory_order_relaxed) < parts && weft__now_ns() - t0 < 20000000u) {
+        while (atomic_load_explicit(&race_armed, memory_order_relaxed) < parts && weft__now_ns() - t0 < 5000000u) {
             weft_load_balance();
             weft__cpu_relax();
         }
@@ -526,14 +526,24 @@ int main(void)
     single_ev = calloc((size_t)dag_n, sizeof *single_ev);
     if (!nodes || !order || !runs || !single_ev) return 2;
     uint64_t t0 = weft__now_ns();
+    double t_dag = 0, t_loop = 0, t_race = 0;
     for (int w = 1; w <= 8; w++) {
+        uint64_t t = weft__now_ns();
         dag_round(w, w, seed);
+        t_dag += weft_test_secs_since(t);
+        t = weft__now_ns();
         loop_round(w, seed);
-        if (w >= 2) race_rounds(w);
+        t_loop += weft_test_secs_since(t);
+        t = weft__now_ns();
+        if (w == 2 || w == 3 || w == 4 || w == 8) race_rounds(w);
+        t_race += weft_test_secs_since(t);
         fflush(stdout);
     }
+    uint64_t tf = weft__now_ns();
     foreign_edges();
     for (int w = 1; w <= 4; w *= 2) foreign_round(w);
+    printf("flow_dag: dag %.1f s, loop %.1f s, race %.1f s, foreign %.1f s\n", t_dag, t_loop, t_race,
+           weft_test_secs_since(tf));
     weft_test_stall_watchdog_stop();
     CHECK(atomic_load(&dag_bad_flag) == 0, "dag: %llu tasks started before a predecessor had finished (flag)",
           (unsigned long long)atomic_load(&dag_bad_flag));

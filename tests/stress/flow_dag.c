@@ -1,6 +1,6 @@
 /* Dataflow events (runtime/scheduler/flow.c), for every worker count from 1
  * to 8:
- *   dag      a random DAG of N tasks (N = 10^5; 10^4 under the sanitizers)
+ *   dag      a random DAG of N tasks (N = 10^5; 3 x 10^4 under the sanitizers)
  *            from a seed (WEFT_SEED, else the clock; printed): task j waits
  *            on 0-4 random earlier tasks (a dependency may repeat), through
  *            iteration 7 + 2j of one range event (even j) or a single event
@@ -42,11 +42,11 @@
 #include "tests/common/weft_test.h"
 
 #ifdef WEFT_SANITIZE
-#define DAG_N 10000
+#define DAG_N 30000
 #define RACE_ROUNDS 20
 #define FOREIGN_ROUNDS 40
 #else
-#define DAG_N 100000
+#define DAG_N 300000
 #define RACE_ROUNDS 100
 #define FOREIGN_ROUNDS 300
 #endif

@@ -468,8 +468,8 @@ void weft_parallel_for_on_event(weft_event *e, int64_t start, int64_t stop, int6
     uint64_t n = ((uint64_t)stop - (uint64_t)start - 1) / (uint64_t)stride + 1;
     int64_t last = start + (int64_t)(n - 1) * stride;
     uint64_t s0 = slot_of("weft_parallel_for_on_event", e, start);
+    if (n > 1 && stride % e->stride != 0) die_index("weft_parallel_for_on_event", e, start + stride);
     (void)slot_of("weft_parallel_for_on_event", e, last);
-    if (stride % e->stride != 0) die_index("weft_parallel_for_on_event", e, start + stride);
     uint64_t step = (uint64_t)(stride / e->stride);
     if (n > (SIZE_MAX - sizeof(flow_loop)) / sizeof(flow_link)) die("out of memory registering a loop on an event");
     flow_loop *l = malloc(sizeof(flow_loop) + n * sizeof(flow_link));

@@ -22,6 +22,9 @@
  *            tasks released together on three workers (the root is one
  *            registrant), over 256 fresh events a round: each registered
  *            task ran exactly once, whichever came first.
+ *   typed    WEFT_SPAWN_ON_EVENT(_AT) and WEFT_SPAWN_ON_EVENTS with a void, a
+ *            valued context and an arity-0 task, on a range with negative
+ *            indices.
  *   foreign  the executor (1, 2 and 4 workers) with 4 foreign threads: a
  *            job registers tasks on 64 iterations while the thread triggers
  *            them through weft_event_trigger_at (jobs) at the same time;
@@ -518,6 +521,50 @@ static void foreign_round(int workers)
            FOREIGN_ITERS);
 }
 
+/* ---------------------------------------------------------------- typed */
+
+/* The typed forms: a void task, a valued context task (its result is
+ * dropped) and an arity-0 task, on a single event, an iteration and two
+ * iterations; each adds its mark once. */
+static _Atomic int typed_marks;
+void typed_void(int a, long b);
+WEFT_VOID_TASK_2(typed_void, int, long)
+void typed_void(int a, long b) { atomic_fetch_add(&typed_marks, a + (int)b); }
+long typed_ctx(weft_ctx c, long x);
+WEFT_CTASK_1(long, typed_ctx, long)
+long typed_ctx(weft_ctx c, long x)
+{
+    (void)c;
+    atomic_fetch_add(&typed_marks, (int)x);
+    return 2 * x;
+}
+int typed_zero(void);
+WEFT_TASK_0(int, typed_zero)
+int typed_zero(void) { return atomic_fetch_add(&typed_marks, 1000); }
+
+static void typed_forms(void)
+{
+    weft_config cfg = {.num_threads = 2, .pin = WEFT_OFF};
+    if (weft_init(&cfg) != 0) exit(2);
+    weft_event *one = weft_event_new(), *r = weft_event_new_range(-4, 4, 2); /* -4, -2, 0, 2 */
+    weft_dep two[2] = {{r, -2}, {r, 2}};
+    WEFT_SPAWN_ON_EVENT(one, typed_void, 1, 2L);
+    WEFT_SPAWN_ON_EVENT_AT(r, -4, typed_ctx, 30L);
+    WEFT_SPAWN_ON_EVENTS(two, 2, typed_zero);
+    weft_event_trigger_at(r, 2);
+    weft_event_trigger_at(r, -4);
+    weft_event_trigger(one);
+    weft_sync_root();
+    CHECK(atomic_load(&typed_marks) == 33, "typed: %d marks before the last trigger (want 33)", atomic_load(&typed_marks));
+    weft_event_trigger_at(r, -2);
+    weft_event_trigger_at(r, 0);
+    weft_sync_root();
+    CHECK(atomic_load(&typed_marks) == 1033, "typed: %d marks (want 1033)", atomic_load(&typed_marks));
+    weft_exit();
+    weft_event_release(one);
+    weft_event_release(r);
+}
+
 static void report(void)
 {
     fprintf(stderr, "flow_dag: dag tasks done %llu of %d, race tasks %llu\n",
@@ -552,6 +599,7 @@ int main(void)
         fflush(stdout);
     }
     uint64_t tf = weft__now_ns();
+    typed_forms();
     foreign_edges();
     for (int w = 1; w <= 4; w *= 2) foreign_round(w);
     printf("flow_dag: dag %.1f s, loop %.1f s, race %.1f s, foreign %.1f s\n", t_dag, t_loop, t_race,

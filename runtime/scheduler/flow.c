@@ -57,8 +57,11 @@
  *   refs of an event: relaxed increment (the caller holds a reference
  *     already); acq_rel decrement, the last frees (every holder's accesses
  *     come before).
- * Records are pool blocks of the registrant (or the heap when they do not fit
- * one); whoever runs the task frees them (a pool free from any thread).
+ * Records are malloc'd by the registrant and freed by whoever runs the task
+ * (the loop's: by its last iteration). malloc, not the workers' 256-byte pool
+ * blocks: a record is 48 bytes + 16 per dependency + the arguments, and a
+ * DAG registers many before they run (the pool's blocks took three times
+ * the page faults on the wavefront benchmark).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +84,6 @@ enum { REC_TASK, REC_LOOP };
 /* What every record starts with. */
 typedef struct flow_rec {
     uint32_t kind;                /* REC_TASK or REC_LOOP */
-    bool heap;                    /* malloc'd; else a pool block */
     struct weft__scope *scope;    /* the spawn's scope, held until the end, or NULL */
     _Atomic int64_t count;        /* see the note at the top */
 } flow_rec;
@@ -102,7 +104,7 @@ typedef struct flow_task {
 } flow_task;
 
 /* A loop waiting on a range: iteration k (index start + k * stride) has
- * links[k]. Always on the heap. */
+ * links[k]. */
 typedef struct flow_loop {
     flow_rec h;
     weft_for_fn body;
@@ -231,12 +233,6 @@ static void push_ready(weft__worker *w, weft_task_fn fn, const void *args, size_
     weft__scope_pop(w, &none);
 }
 
-static void rec_free(weft__worker *w, flow_rec *r)
-{
-    if (r->heap) free(r);
-    else weft__pool_free(&w->pool, r);
-}
-
 /* The frame of a ready task: its argument bytes are the record. */
 static void task_run(void *buf)
 {
@@ -251,7 +247,7 @@ static void task_run(void *buf)
     if (size < WEFT_ARGS_MAX) memset(a + size, 0, WEFT_ARGS_MAX - size);
     weft_task_fn fn = t->fn;
     struct weft__scope *scope = t->h.scope;
-    rec_free(w, &t->h);
+    free(t);
     weft__scope_ctx c;
     weft__scope_push(w, &c, scope);
     fn(a);
@@ -261,12 +257,12 @@ static void task_run(void *buf)
 
 /* Drops one count of loop record l (an iteration finished, or the
  * registration ended); the last frees it. */
-static void loop_release(weft__worker *w, flow_loop *l)
+static void loop_release(flow_loop *l)
 {
     /* acq_rel: see the note at the top. */
     if (atomic_fetch_sub_explicit(&l->h.count, 1, memory_order_acq_rel) != 1) return;
     struct weft__scope *scope = l->h.scope;
-    rec_free(w, &l->h);
+    free(l);
     if (scope) weft__scope_release(scope);
 }
 
@@ -285,7 +281,7 @@ static void iter_run(void *buf)
     weft__scope_push(w, &c, a.l->h.scope);
     a.l->body(a.l->start + a.k * a.l->stride, a.l->ctx);
     weft__scope_pop(w, &c);
-    loop_release(w, a.l);
+    loop_release(a.l);
 }
 
 static void push_iter(weft__worker *w, flow_loop *l, int64_t k)
@@ -416,12 +412,9 @@ void weft_spawn_on_events(const weft_dep *deps, size_t n, weft_task_fn fn, const
     uint64_t *slots = n <= 8 ? slots_small : malloc(n * sizeof *slots);
     if (slots == NULL) die("out of memory registering a task on events");
     for (size_t j = 0; j < n; j++) slots[j] = slot_of("weft_spawn_on_events", deps[j].event, deps[j].index);
-    size_t bytes = sizeof(flow_task) + n * sizeof(flow_link) + size;
-    bool heap = bytes > WEFT_POOL_BLOCK_SIZE;
-    flow_task *t = heap ? malloc(bytes) : weft__pool_alloc(&w->pool);
+    flow_task *t = malloc(sizeof(flow_task) + n * sizeof(flow_link) + size);
     if (t == NULL) die("out of memory registering a task on events");
     t->h.kind = REC_TASK;
-    t->h.heap = heap;
     t->h.scope = weft__scope_current(w);
     if (t->h.scope) weft__scope_hold(t->h.scope);
     /* The registration's own count keeps the record ours until the end. */
@@ -475,7 +468,6 @@ void weft_parallel_for_on_event(weft_event *e, int64_t start, int64_t stop, int6
     flow_loop *l = malloc(sizeof(flow_loop) + n * sizeof(flow_link));
     if (l == NULL) die("out of memory registering a loop on an event");
     l->h.kind = REC_LOOP;
-    l->h.heap = true;
     l->h.scope = weft__scope_current(w);
     if (l->h.scope) weft__scope_hold(l->h.scope);
     /* Every iteration, and the registration until its end. */
@@ -488,5 +480,5 @@ void weft_parallel_for_on_event(weft_event *e, int64_t start, int64_t stop, int6
         l->links[k].rec = &l->h;
         if (!enlist(&e->slot[s0 + k * step], &l->links[k])) push_iter(w, l, (int64_t)k);
     }
-    loop_release(w, l);
+    loop_release(l);
 }

@@ -31,7 +31,8 @@
  *            each task ran once; the last round's triggers are still in
  *            flight when weft_shutdown drains them. A foreign trigger with
  *            no executor (a weft_init runtime, or none) returns -1 and
- *            leaves the event untriggered.
+ *            leaves the event untriggered; a task left waiting by one
+ *            runtime runs when the next one triggers its event.
  * A stall watchdog ends the program (status 3) when no task finishes for 60
  * s. Exit 0 = pass. */
 #include <pthread.h>
@@ -488,7 +489,19 @@ static void foreign_edges(void)
     weft_event_trigger(e);
     weft_sync_root();
     CHECK(atomic_load(&late_ran) == 1, "the task waiting on the event ran %d times", atomic_load(&late_ran));
+    /* A task still waiting when the runtime stops runs when a later
+     * runtime's worker triggers its event. */
+    weft_event *later = weft_event_new();
+    weft_spawn_on_event(later, late_task, NULL, 0);
     weft_exit();
+    CHECK(atomic_load(&late_ran) == 1, "a task ran before its event was triggered");
+    if (weft_init(&cfg) != 0) exit(2);
+    weft_event_trigger(later);
+    weft_sync_root();
+    CHECK(atomic_load(&late_ran) == 2, "the task left waiting by the last runtime ran %d times",
+          atomic_load(&late_ran) - 1);
+    weft_exit();
+    weft_event_release(later);
     weft_event_release(e);
 }
 

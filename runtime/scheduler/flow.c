@@ -29,6 +29,9 @@
  * full fence on both sides), no spinning for registrants still in flight
  * (Weave's in/out counts), and no lost task.
  *
+ * Model-checked, with three planted bugs, in verify/flow.pml
+ * (docs/verification.md).
+ *
  * Ready tasks are pushed as detached frames on the deque of the worker that
  * made them ready (the triggerer, or the registrant when every dependency was
  * already satisfied), in a context of no scope (scope.h), so that they are

@@ -79,7 +79,7 @@ struct weft_event {
     bool range;                   /* made by weft_event_new_range */
     int64_t start, stride;        /* iteration i is slot (i - start) / stride */
     uint64_t n;                   /* slots */
-    _Atomic uintptr_t slot[];     /* 0, TRIGGERED or a weft__flow_link * (above) */
+    _Atomic uintptr_t slot[];     /* 0, TRIGGERED or a flow_link * (above) */
 };
 
 enum { REC_TASK, REC_LOOP };

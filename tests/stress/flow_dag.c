@@ -59,6 +59,11 @@
 
 static _Atomic uint64_t progress; /* tasks finished, for the stall watchdog */
 
+/* The counters below are bumped relaxed (no data rides on them) and read
+ * after what orders every task before the reader: weft_exit's, a scope's or
+ * weft_sync_root's wait, or weft_shutdown's drain; the few that a thread
+ * waits on while tasks run say what their release pairs with. */
+
 static uint64_t rng_next(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -81,7 +86,7 @@ typedef struct dag_node {
 
 static dag_node *nodes;
 static int32_t *order;              /* the spawn order, a permutation */
-static _Atomic uint32_t *runs;      /* runs of each task */
+static _Atomic uint32_t *runs;      /* runs of each task (relaxed, see above) */
 static weft_event *range_ev;        /* iteration 7 + 2j: even task j */
 static weft_event **single_ev;      /* odd task j's own */
 /* relaxed: a sequence only; the checks' ordering comes from the triggers. */
@@ -283,6 +288,10 @@ static void loop_round(int workers, uint64_t seed)
 enum { RACE_EVENTS = 256 };
 static weft_event *race_ev[RACE_EVENTS];
 static _Atomic uint32_t race_count[RACE_EVENTS];
+/* go: release by the root, acquire by the participants (wait_go); armed:
+ * relaxed, a hint for the root's wait; parts_done and tasks: release by
+ * the participants and the counted tasks, acquire by the root's wait, after
+ * which it reads race_count (relaxed increments before those releases). */
 static _Atomic int race_go, race_armed, race_parts_done;
 static _Atomic uint64_t race_tasks;
 

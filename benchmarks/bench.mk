@@ -25,7 +25,7 @@
 #   ... LACE_DIR=DIR     the same with the Lace peers
 
 BENCH_DIR   := $(B)/bench
-BENCH_NAMES := fib dfs nqueens bpc spc uts treesum
+BENCH_NAMES := fib dfs nqueens bpc spc uts treesum wavefront
 BENCH_VARIANTS := serial serial_clang omp_gcc omp_clang tbb
 
 BENCH_WARN     := $(WARN)

@@ -975,6 +975,117 @@ WEFT_API void weft_scope_end(weft_scope *scope);
     for (weft_scope s, *s##__weft_once = (weft_scope_begin(&s), &s); s##__weft_once; \
          weft_scope_end(s##__weft_once), s##__weft_once = NULL)
 
+/* ------------------------------------------------------------------ dataflow events */
+
+/* A dataflow event: tasks spawned on it wait until it is triggered (Weave's
+ * flow events). A single event is triggered once; a range event has one
+ * event per iteration start, start+stride, ... below stop, each triggered
+ * once. A task may wait on several events (or iterations); it becomes ready
+ * when the last of them is triggered, and runs as a detached task on the
+ * worker that made it ready (or a thief): everything written before each
+ * trigger is visible to it. Order does not matter: a spawn on an event
+ * triggered already makes the task ready at once. See docs/api.md,
+ * "Dataflow events". Reference-counted: the creator holds one reference;
+ * every thread that triggers, spawns on or polls an event must hold one
+ * (weft_event_ref) for the duration of the call. */
+typedef struct weft_event weft_event;
+
+/* A dependency: iteration `index` of `event` (0 for a single event). */
+typedef struct weft_dep {
+    weft_event *event;
+    int64_t index;
+} weft_dep;
+
+/* A new single event, untriggered, with one reference, or NULL when out of
+ * memory. Any thread, with or without a running runtime. */
+WEFT_API weft_event *weft_event_new(void);
+/* A new range event: iterations start, start+stride, ... below stop, each
+ * untriggered (8 bytes each), with one reference; NULL when out of memory.
+ * Dies with a message when stop <= start or stride <= 0. Any thread. */
+WEFT_API weft_event *weft_event_new_range(int64_t start, int64_t stop, int64_t stride);
+/* One more reference to e (returns e); the caller holds one already. */
+WEFT_API weft_event *weft_event_ref(weft_event *e);
+/* Drops a reference (NULL: nothing); the last one frees the event. Dies with
+ * a message when tasks still wait on an iteration never triggered (they could
+ * never run). Any thread. */
+WEFT_API void weft_event_release(weft_event *e);
+
+/* Triggers the single event e (weft_event_trigger) or iteration i of a range
+ * event (weft_event_trigger_at; i must be one of its iterations): every task
+ * waiting on it whose other dependencies are triggered too is pushed on the
+ * calling worker's deque, ready. Once only per event or iteration (a second
+ * trigger dies with a message). On a worker the trigger is done when the
+ * call returns; returns 0. On a thread that is not a worker it goes through
+ * the executor: the trigger is submitted as a job (weft_submit), which
+ * triggers on a worker soon after (holding its own reference); returns 0
+ * when submitted, -1 when no executor accepts jobs (nothing triggered; a
+ * weft_init runtime does not count). In a context task, call it inside
+ * WEFT_CTLS. */
+WEFT_API int weft_event_trigger(weft_event *e);
+WEFT_API int weft_event_trigger_at(weft_event *e, int64_t i);
+/* True once e (iteration i) has been triggered (acquire: the triggerer's
+ * writes before the trigger are then visible). Any thread. */
+WEFT_API bool weft_event_is_triggered(const weft_event *e);
+WEFT_API bool weft_event_is_triggered_at(const weft_event *e, int64_t i);
+
+/* Spawns fn with size bytes of arguments (copied now; size <=
+ * WEFT_ARGS_LARGE_MAX) to run once every dependency is triggered: the single
+ * event e, iteration i of e, or all n of deps (n may be 0: ready at once; a
+ * dependency named twice counts twice). It runs as a detached task (no
+ * result: a raw task's result bytes are dropped), is counted in the scope
+ * the spawn is made in (weft_scope_end waits for it, so trigger its events
+ * before the end), and weft_sync_root waits for it once it is ready. Must
+ * run on a weft worker (from a foreign thread, submit a job that spawns).
+ * Bad dependencies (NULL, an index outside the range) die with a message
+ * before anything is registered. */
+WEFT_API void weft_spawn_on_event(weft_event *e, weft_task_fn fn, const void *args, size_t size);
+WEFT_API void weft_spawn_on_event_at(weft_event *e, int64_t i, weft_task_fn fn, const void *args, size_t size);
+WEFT_API void weft_spawn_on_events(const weft_dep *deps, size_t n, weft_task_fn fn, const void *args,
+                                   size_t size);
+
+/* A parallel loop whose iteration i waits on iteration i of the range event
+ * e: registers every index start, start+stride, ... below stop (each must be
+ * an iteration of e) and returns at once; body(i, ctx) runs as a detached
+ * task as soon as e's iteration i is triggered (at once when it was
+ * already). Waiting for the iterations is a scope's business (the loop is
+ * counted in the scope it starts in, until its last iteration ends) or
+ * weft_sync_root's. Registration costs 16 bytes and one CAS per iteration:
+ * tile the range (one event per block of iterations) for fine loops. Must
+ * run on a weft worker. */
+WEFT_API void weft_parallel_for_on_event(weft_event *e, int64_t start, int64_t stop, int64_t stride,
+                                         weft_for_fn body, void *ctx);
+
+/* The typed forms, for tasks declared with WEFT_TASK_n, WEFT_VOID_TASK_n or
+ * their context forms: WEFT_SPAWN_ON_EVENT(e, name, args...),
+ * WEFT_SPAWN_ON_EVENT_AT(e, i, name, args...) and
+ * WEFT_SPAWN_ON_EVENTS(deps, n, name, args...) check the arguments like a
+ * call (through the task's spawn wrapper, not evaluated) and spawn as above.
+ * Statements, not expressions: a result is dropped (one over WEFT_ARGS_MAX
+ * bytes fails at compile time). deps must not hold a bare comma (pass an
+ * array, or parenthesise a compound literal). */
+#define WEFT_SPAWN_ON_EVENT(e, ...) \
+    WEFT__PICK(WEFT__ON_, __VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(weft_spawn_on_event, (e), __VA_ARGS__)
+#define WEFT_SPAWN_ON_EVENT_AT(e, i, ...) \
+    WEFT__PICK(WEFT__ON_, __VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(weft_spawn_on_event_at, (e, i), __VA_ARGS__)
+#define WEFT_SPAWN_ON_EVENTS(deps, n, ...) \
+    WEFT__PICK(WEFT__ON_, __VA_ARGS__, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, 0, ~)(weft_spawn_on_events, (deps, n), __VA_ARGS__)
+/* The result check: name##__weft_cres is {ret r; weft_ctx top;} ({top;} for
+ * void), at most WEFT_ARGS_MAX + 8 bytes exactly when ret fits the frame. */
+#define WEFT__ON_CHECK(name) \
+    WEFT__STATIC_ASSERT(sizeof(name##__weft_cres) <= WEFT_ARGS_MAX + sizeof(weft_ctx), \
+                        "weft: the result of task '" #name "' spawned on events exceeds WEFT_ARGS_MAX (it is dropped: return void)")
+#define WEFT__ON_0(call, lead, name) do {                                            \
+        WEFT__ON_CHECK(name);                                                     \
+        (void)sizeof(name##__weft_spawn());                                       \
+        call(WEFT__UNPAREN lead, name##__weft_run, NULL, 0);                      \
+    } while (0)
+#define WEFT__ON_N(call, lead, name, ...) do {                                       \
+        WEFT__ON_CHECK(name);                                                     \
+        (void)sizeof(name##__weft_spawn(__VA_ARGS__)); /* the type check only */  \
+        name##__weft_args weft__a = {__VA_ARGS__};                                \
+        call(WEFT__UNPAREN lead, name##__weft_run, &weft__a, sizeof weft__a);     \
+    } while (0)
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,6 +59,7 @@ uts-t1|uts|$L|-t 1 -a 3 -d 10 -b 4 -r 19|spawn-cost
 uts-t3|uts|$L|-t 0 -b 2000 -q 0.124875 -m 8 -r 42|spawn-cost
 bpc|bpc|$P|2000 49 2
 spc|spc|$P|100000 2
+wavefront|wavefront|$P|200 2
 treesum|treesum|$L|10000000 1|spawn-cost
 tree1k|treesum|$L|1023 20000|spawn-cost
 # weft and Lace alone at sizes where 16 workers still have seconds of work

@@ -27,6 +27,9 @@ dfs|dfs|weft ctx ${L#weft }|8 8|spawn-cost
 nqueens|nqueens|$L|12|spawn-cost
 bpc|bpc|$P|2000 49 2
 spc|spc|$P|100000 2
+# dataflow: a 200 x 200 grid of 2 us blocks, each waiting on its upper and
+# left neighbours (weft's events, OpenMP depend clauses, a TBB flow graph)
+wavefront|wavefront|$P|200 2
 uts-t1|uts|$L|-t 1 -a 3 -d 10 -b 4 -r 19|spawn-cost
 uts-t3|uts|$L|-t 0 -b 2000 -q 0.124875 -m 8 -r 42|spawn-cost
 # tree-sum: a 10^7-node tree summed twice, and the 1,023-node tree summed

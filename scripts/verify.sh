@@ -36,6 +36,10 @@ runs=(
   "steal-no-mark              verify/steal.pml     safety  assert  -DMUT_NO_MARK"
   "steal-no-wake              verify/steal.pml     safety  end     -DMUT_NO_WAKE"
   "steal-quiesce-early        verify/steal.pml     safety  assert  -DMUT_QUIESCE_EARLY"
+  "flow                       verify/flow.pml      safety  pass    -"
+  "flow-blind-link            verify/flow.pml      safety  assert  -DMUT_BLIND_LINK"
+  "flow-no-hold               verify/flow.pml      safety  assert  -DMUT_NO_HOLD"
+  "flow-flag-queue            verify/flow.pml      safety  assert  -DMUT_FLAG_QUEUE"
 )
 
 want=("$@")

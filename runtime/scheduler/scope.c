@@ -86,6 +86,14 @@ static weft__scoped *wrap(weft__worker *w, struct weft__scope *s, weft_task_fn f
     return b;
 }
 
+void weft__scope_hold(struct weft__scope *s)
+{
+    /* relaxed; see the note at the top (the holder's release comes after). */
+    atomic_fetch_add_explicit(&s->pending, 1, memory_order_relaxed);
+}
+
+void weft__scope_release(struct weft__scope *s) { release(s); }
+
 void *weft__scope_wrap_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size)
 {
     struct weft__scope *s = weft__scope_current(w);

@@ -60,6 +60,14 @@ struct weft__scope *weft__scope_of_frame(const weft__worker *w, uint32_t i);
  * instead. */
 void *weft__scope_wrap_detached(weft__worker *w, weft_task_fn fn, const void *args, size_t size);
 
+/* Counts one more task in scope s (not NULL) for a task that carries s
+ * itself instead of a wrapped frame (dataflow events, flow.c: from the spawn
+ * on events until the task has run), on the worker where it was spawned in
+ * s; weft__scope_release drops the count, on any worker, once the task has
+ * finished (after its last write). */
+void weft__scope_hold(struct weft__scope *s);
+void weft__scope_release(struct weft__scope *s);
+
 /* The task of a wrapped frame: runs the wrapped fn in the block's scope with
  * the wrapped arguments in buf (so its result lands in buf), frees the
  * block and, for a counted (detached) frame, releases the scope. */

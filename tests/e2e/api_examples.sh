@@ -87,7 +87,8 @@ for want in "4 workers, I am worker 0" "sum of squares: 384306618446643200" "tou
             "received 5" "fib(30) = 832040 on 2 workers" "arity 0: 42, ticks 1" \
             "a*a: 1 4, sum8: 36" \
             "y[10] = 14, 349526 indices marked" "sum of i*i: 333332833333500000" \
-            "bin 3: 10000, max 999" "inner scope done: 1" "56 grandchildren"; do
+            "bin 3: 10000, max 999" "inner scope done: 1" "56 grandchildren" \
+            "total 72" "after the single event" "the waiting task saw 42"; do
   grep -qF -- "$want" "$T/all.out" || bad "no example printed '$want'"
 done
 finish

@@ -814,3 +814,87 @@ Test(api_misuse, loop_and_scope_misuse_aborts)
     expect_abort("scopes ended out of order", do_scopes_out_of_order, NULL,
                  "weft_scope_end of a scope that is not the innermost one begun on this worker");
 }
+
+/* ------------------------------------------------------------ dataflow events */
+
+static void do_trigger_twice(void *a)
+{
+    (void)a;
+    child_init(2);
+    weft_event *e = weft_event_new();
+    weft_event_trigger(e);
+    weft_event_trigger(e);
+}
+static void do_trigger_twice_foreign(void *a)
+{
+    (void)a;
+    weft_event *e = weft_event_new_range(0, 4, 1);
+    child_init(1);
+    weft_event_trigger_at(e, 2);
+    weft_exit();
+    (void)weft_event_trigger_at(e, 2); /* no worker: refused or not, it says so */
+}
+static void do_trigger_out_of_range(void *a)
+{
+    (void)a;
+    child_init(1);
+    weft_event *e = weft_event_new_range(10, 20, 3);
+    weft_event_trigger_at(e, 11);
+}
+static void do_single_call_on_range(void *a)
+{
+    (void)a;
+    child_init(1);
+    weft_event *e = weft_event_new_range(0, 4, 1);
+    weft_spawn_on_event(e, nop_task, NULL, 0);
+}
+static void do_bad_range(void *a) { (void)a; (void)weft_event_new_range(5, 5, 1); }
+static void do_release_with_waiters(void *a)
+{
+    (void)a;
+    child_init(2);
+    weft_event *e = weft_event_new_range(0, 8, 1);
+    weft_spawn_on_event_at(e, 3, nop_task, NULL, 0);
+    weft_event_release(e);
+}
+static void do_spawn_on_event_before_init(void *a)
+{
+    (void)a;
+    weft_event *e = weft_event_new();
+    weft_spawn_on_event(e, nop_task, NULL, 0);
+}
+static void do_spawn_on_event_args_too_big(void *a)
+{
+    (void)a;
+    child_init(1);
+    weft_event *e = weft_event_new();
+    unsigned char big[WEFT_ARGS_LARGE_MAX + 1] = {0};
+    weft_spawn_on_event(e, nop_task, big, sizeof big);
+}
+static void do_loop_on_event_misfit(void *a)
+{
+    (void)a;
+    child_init(1);
+    weft_event *e = weft_event_new_range(0, 100, 2);
+    weft_parallel_for_on_event(e, 0, 100, 3, nop_each, NULL);
+}
+
+Test(api_misuse, event_misuse_aborts)
+{
+    expect_abort("trigger twice", do_trigger_twice, NULL, "weft_event_trigger: iteration 0 of the event was triggered twice");
+    expect_abort("trigger twice, the second off the runtime", do_trigger_twice_foreign, NULL,
+                 "iteration 2 of the event was triggered twice");
+    expect_abort("trigger out of range", do_trigger_out_of_range, NULL,
+                 "weft_event_trigger_at: index 11 is not an iteration of the event's range [10, 22) with stride 3");
+    expect_abort("a single-event call on a range event", do_single_call_on_range, NULL,
+                 "weft_spawn_on_event on a range event");
+    expect_abort("an empty range", do_bad_range, NULL, "weft_event_new_range: empty range or stride not positive");
+    expect_abort("the last release with a task waiting", do_release_with_waiters, NULL,
+                 "tasks still wait on 1 of its iterations, never triggered");
+    expect_abort("spawn on an event before init", do_spawn_on_event_before_init, NULL,
+                 "weft_spawn_on_events called before weft_init");
+    expect_abort("spawn on an event, 257 bytes", do_spawn_on_event_args_too_big, NULL,
+                 "of 257 bytes exceed WEFT_ARGS_LARGE_MAX");
+    expect_abort("a loop index that is not an iteration", do_loop_on_event_misfit, NULL,
+                 "weft_parallel_for_on_event: index 3 is not an iteration");
+}

@@ -44,8 +44,8 @@
  *     pruned block ends on it, and its root (the child's parent root, or the
  *     attestation's block root) is all the walk needs.
  * P never moves back (both terms are monotone), so a pruned block stays at or
- * below every later line. The seen tables and the proposals above finality
- * are bounded by generations (seen, below), the rest as engine.h says.
+ * below every later line. The seen tables are bounded by generations
+ * (seen, below); the other tables are pruned as engine.h says.
  */
 #include "quarantine/engine.h"
 

@@ -341,9 +341,11 @@ int q_gen_flood_write(const char *path, uint32_t n, uint64_t epochs, uint64_t se
         fprintf(stderr, "quarantine gen: writing '%s' or '%s' failed\n", path, vpath);
         goto done;
     }
-    printf("quarantine gen: %s: %" PRIu64 " frames, %" PRIu64 " of them a %s flood from peer %u (%" PRIu64
-           " votes short: every flood voter of their slot had voted); %s: the valid stream alone (peer %u)\n",
-           path, g.written, g.flood_written, kind, FLOOD_PEER, skipped_votes, vpath, FLOOD_VALID_PEER);
+    printf("quarantine gen: %s: %" PRIu64 " frames, %" PRIu64 " of them the flood (%s, peer %u)", path, g.written,
+           g.flood_written, kind, FLOOD_PEER);
+    if (skipped_votes)
+        printf(", %" PRIu64 " votes short (every flood voter of their slot had voted)", skipped_votes);
+    printf("; %s: the valid stream alone (peer %u)\n", vpath, FLOOD_VALID_PEER);
     rc = 0;
 done:
     if (g.out) fclose(g.out);

@@ -9,7 +9,7 @@
 gen_flood() {
     $Q gen --flood "$1" --validators "$2" --epochs "$3" --count "$4" --seed 9 --out "$T/$5.wq" >"$T/$5.gen" 2>&1 ||
         { cat "$T/$5.gen"; fail "gen --flood $1 --count $4"; }
-    flood_items=$(sed -n 's/.* frames, \([0-9]*\) of them a .* flood .*/\1/p' "$T/$5.gen")
+    flood_items=$(sed -n 's/.* frames, \([0-9]*\) of them the flood .*/\1/p' "$T/$5.gen")
     [ -n "$flood_items" ] || { cat "$T/$5.gen"; fail "gen --flood $1: no count of flood items"; }
 }
 

@@ -2,7 +2,9 @@
  * its store (section 6): every verdict and reason with a small hand-built
  * stream of really signed items, recursive orphan resolution, unviable
  * propagation, the bounds under an orphan flood and an attestation flood
- * (tables never above their bound, every drop counted), FINALIZE, END, and
+ * (tables never above their bound, every drop counted), the pruning of
+ * cleared blocks below finality (no verdict changes) and the seen tables'
+ * generations, FINALIZE, END, and
  * the store's open errors, rows and restart marker, and its guards: one
  * holder, bound to its stream's head, a foreign database left unchanged; and
  * time near 2^64 (future_slot without overflow). */

@@ -57,11 +57,12 @@ one orphan 256 "$O_E" "$O_C" orphan
 
 # ---------------------------------------------------------------- 2. votes for blocks that never come
 one attest 20480 "$A_E" "$A_C" attest
-[ "$(counter "$T/attest.db" expired)" -gt 0 ] || bad "attest: no vote expired"
 [ "$(counter "$T/attest.db" cleared)" = "$(counter "$T/attest.valid.db" cleared)" ] || bad "attest: a flood vote cleared"
 if [ "${WEFT_SOAK:-0}" = 1 ]; then
     [ "$(summary_field "$T/attest.log" pending)" = 16384 ] || bad "attest: the pending table never filled"
     [ "$(counter "$T/attest.db" pending_evicted)" -gt 0 ] || bad "attest: no vote evicted"
+else # sparse, they expire (32 slots); dense, the oldest are evicted before that
+    [ "$(counter "$T/attest.db" expired)" -gt 0 ] || bad "attest: no vote expired"
 fi
 
 # ---------------------------------------------------------------- 3. four times as long: flat

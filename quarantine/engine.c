@@ -3,11 +3,15 @@
  * items that the pure half (verify.h) has already checked.
  *
  * Layout of the state:
- *   blocks        cleared blocks (and genesis, index 0): a vector of nodes with
- *                 parent indices, plus root -> index. Target walks follow
- *                 parent indices; parent lookups are one hash probe.
+ *   blocks        cleared blocks (and genesis, first) above the prune line: a
+ *                 pool of nodes with parent indices (PRUNED when the parent is
+ *                 archived), plus root -> index. Target walks follow parent
+ *                 indices; parent lookups are one hash probe.
+ *   archive       the roots of the cleared blocks pruned below the prune line
+ *                 (archive.h): known forever, nothing else kept of them.
  *   seen_blocks   (root || signature) -> slot of every block copy that reached
- *                 check 3 and was not dropped EVICTED/EXPIRED/UNVIABLE.
+ *                 check 3 and was not dropped EVICTED/EXPIRED/UNVIABLE, in two
+ *                 generations (seen, below).
  *   proposals     slot -> the first root that passed checks 4-6 at that slot
  *                 (check 7; the proposer is fixed by the slot, check 4).
  *   unviable      a FIFO ring of Q_UNVIABLE_MAX roots plus root -> present.
@@ -16,28 +20,64 @@
  *   pending       Q_PENDING_MAX held attestations in FIFO order, per block
  *                 root, and in a min-heap on (slot, arrival) for expiry.
  *                 (held.h)
- *   seen_atts     (id || signature) -> slot; cleared_atts: id -> slot.
+ *   seen_atts     (id || signature) -> slot, two generations; cleared_atts:
+ *                 id -> slot.
  *   votes         attester -> its votes that passed checks 1-5 (check 6).
  *   ready         resolution: a min-heap on arrival of held items whose block
  *                 has cleared; drained in arrival order, and clearing one may
  *                 add more (recursive resolution without recursion). (held.h)
+ *
+ * Pruning (memory flat however long a stream runs). The prune line is
+ * P = min(finalized_slot, first slot of the previous epoch). A cleared block at
+ * or below P is pruned: its node goes, its root goes to the archive. The
+ * spec's outcomes do not change, because everything the checks could still
+ * ask of such a block is "is it known", and the answer to the rest is fixed:
+ *   - block check 3 (already cleared): a block at or below P <= finalized_slot
+ *     is ignored by check 2 first (its root fixes its slot);
+ *   - block check 8 (parent known, slot after parent's): a block that reaches
+ *     check 8 is above finalized_slot (check 2; FINALIZE drops held orphans
+ *     at or below it), so it is after a parent at or below P;
+ *   - attestation check 8 (target walk): it stops at the newest block at or
+ *     before target_epoch*32 >= the first slot of the previous epoch >= P
+ *     (check 2 rejects older attestations as too_old, and a held one expires
+ *     before the epoch after its own is over), so a walk that reaches a
+ *     pruned block ends on it, and its root (the child's parent root, or the
+ *     attestation's block root) is all the walk needs.
+ * P never moves back (both terms are monotone), so a pruned block stays at or
+ * below every later line. The seen tables are bounded by generations
+ * (seen, below); the other tables are pruned as engine.h says.
  */
 #include "quarantine/engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "quarantine/archive.h"
 #include "quarantine/hashmap.h"
 #include "quarantine/held.h"
 
 /* ------------------------------------------------------------ state */
 
+/* parent_idx of a node whose parent is pruned (in the archive). */
+#define PRUNED UINT32_MAX
+
 typedef struct bnode {
     q_root root;
     q_root parent;
-    uint64_t slot;
-    uint32_t parent_idx; /* genesis points at itself */
+    uint64_t slot;       /* UINT64_MAX on a free node */
+    uint32_t parent_idx; /* genesis points at itself; PRUNED; on a free node the next free */
 } bnode;
+
+/* A seen table (block or attestation copies, (id || signature) -> slot) in
+ * two generations: puts go to cur; when cur holds gen entries, old is
+ * forgotten (but for the copies that are held: they move to cur) and cur
+ * becomes old. So it holds at most 2 * gen copies plus the held ones, and a
+ * copy is remembered for at least the gen copies seen after it. */
+typedef struct seen {
+    q_map cur, old;
+    size_t gen;
+    uint64_t forgotten; /* copies forgotten by a generation change */
+} seen;
 
 typedef struct vote {
     uint64_t source, target;
@@ -61,9 +101,12 @@ struct q_engine {
     q_engine_stats st;
 
     bnode *blocks;
-    size_t nblocks, capblocks;
-    q_map block_idx;   /* root -> uint32 index */
-    q_map seen_blocks; /* root||sig -> uint64 slot */
+    size_t nblocks, capblocks; /* nodes in use (live or free), allocated */
+    uint32_t free_block;       /* first free node, PRUNED when none */
+    q_map block_idx;   /* root -> uint32 index, live nodes */
+    q_archive archive; /* roots of the pruned cleared blocks */
+    uint64_t prune_line; /* the prune line P of the last prune (engine.c top) */
+    seen seen_blocks;  /* root||sig -> uint64 slot */
     q_map proposals;   /* uint64 slot -> q_root */
 
     q_root *unv_ring;  /* Q_UNVIABLE_MAX */
@@ -73,7 +116,7 @@ struct q_engine {
     q_heldpool orphans; /* Q_ORPHAN_MAX blocks */
     q_pending pending;  /* Q_PENDING_MAX attestations */
 
-    q_map seen_atts;    /* id||sig -> uint64 slot */
+    seen seen_atts;     /* id||sig -> uint64 slot */
     q_map cleared_atts; /* id -> uint64 slot */
     q_map vote_idx;     /* uint32 attester -> uint32 index into vts */
     votes *vts;
@@ -124,46 +167,151 @@ static void copy_key(uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES], const q_root *r, c
     memcpy(key + Q_ROOT_BYTES, sig, Q_SIG_BYTES);
 }
 
-static bool seen_has(const q_map *m, const q_root *r, const uint8_t *sig)
+static void seen_init(seen *t, size_t gen)
 {
-    uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
-    copy_key(key, r, sig);
-    return q_map_get(m, key) != NULL;
+    q_map_init(&t->cur, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
+    q_map_init(&t->old, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
+    t->gen = gen;
+    t->forgotten = 0;
 }
 
-static void seen_put(q_map *m, const q_root *r, const uint8_t *sig, uint64_t slot)
+static void seen_destroy(seen *t)
 {
-    uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
-    copy_key(key, r, sig);
-    q_map_put(m, key, &slot);
+    q_map_destroy(&t->cur);
+    q_map_destroy(&t->old);
 }
 
-static void seen_del(q_map *m, const q_root *r, const uint8_t *sig)
+static size_t seen_len(const seen *t) { return q_map_len(&t->cur) + q_map_len(&t->old); }
+
+static bool seen_has(const seen *t, const q_root *r, const uint8_t *sig)
 {
     uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
     copy_key(key, r, sig);
-    q_map_del(m, key);
+    return q_map_get(&t->cur, key) != NULL || q_map_get(&t->old, key) != NULL;
+}
+
+static void seen_del(seen *t, const q_root *r, const uint8_t *sig)
+{
+    uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
+    copy_key(key, r, sig);
+    q_map_del(&t->cur, key);
+    q_map_del(&t->old, key);
+}
+
+/* Keeps held copy (r, sig) across a generation change: moves it from old to
+ * cur. Returns 1 when it moved. */
+static size_t seen_keep(seen *t, const q_root *r, const uint8_t *sig)
+{
+    uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
+    copy_key(key, r, sig);
+    const uint64_t *slot = q_map_get(&t->old, key);
+    if (!slot || q_map_get(&t->cur, key)) return 0;
+    uint64_t v = *slot;
+    q_map_put(&t->cur, key, &v);
+    return 1;
+}
+
+/* The generation change: old goes (held copies moved to cur first, by the
+ * caller's seen_keep calls counted in kept), cur becomes old. */
+static void seen_turn(seen *t, size_t kept)
+{
+    t->forgotten += q_map_len(&t->old) - kept;
+    q_map_destroy(&t->old);
+    t->old = t->cur;
+    q_map_init(&t->cur, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
+}
+
+/* Removes the copies for which keep(ctx, key, val) is false (pruning). */
+static void seen_filter(seen *t, bool (*keep)(void *ctx, const void *key, const void *val), void *ctx)
+{
+    q_map_filter(&t->cur, keep, ctx);
+    q_map_filter(&t->old, keep, ctx);
+}
+
+/* Remembers copy (r, sig) at slot. True when cur is now full: the caller
+ * turns the generation (it knows which copies are held). */
+static bool seen_put(seen *t, const q_root *r, const uint8_t *sig, uint64_t slot)
+{
+    uint8_t key[Q_ROOT_BYTES + Q_SIG_BYTES];
+    copy_key(key, r, sig);
+    q_map_del(&t->old, key);
+    q_map_put(&t->cur, key, &slot);
+    return q_map_len(&t->cur) >= t->gen;
 }
 
 /* ------------------------------------------------------------ blocks */
 
-/* Index of the cleared block (or genesis) with this root, or -1. */
+/* Index of the live node of the cleared block (or genesis) with this root,
+ * or -1 (not cleared, or pruned). */
 static int64_t block_find(const q_engine *e, const q_root *r)
 {
     const uint32_t *i = q_map_get(&e->block_idx, r);
     return i ? (int64_t)*i : -1;
 }
 
+/* Whether the block with this root is known (cleared or genesis): its live
+ * node's index, PRUNED when it is known from the archive only (then it is at
+ * or below the prune line), or -1 when unknown. */
+static int64_t block_known(const q_engine *e, const q_root *r)
+{
+    int64_t i = block_find(e, r);
+    if (i >= 0) return i;
+    return q_archive_has(&e->archive, r) ? (int64_t)PRUNED : -1;
+}
+
 static uint32_t block_add(q_engine *e, const q_root *root, const q_root *parent, uint64_t slot, uint32_t parent_idx)
 {
-    if (e->nblocks == e->capblocks) {
-        e->capblocks = e->capblocks ? 2 * e->capblocks : 1024;
-        e->blocks = q_xrealloc(e->blocks, e->capblocks * sizeof *e->blocks);
+    uint32_t i = e->free_block;
+    if (i != PRUNED) {
+        e->free_block = e->blocks[i].parent_idx;
+    } else {
+        if (e->nblocks == e->capblocks) {
+            e->capblocks = e->capblocks ? 2 * e->capblocks : 1024;
+            e->blocks = q_xrealloc(e->blocks, e->capblocks * sizeof *e->blocks);
+        }
+        i = (uint32_t)e->nblocks++;
     }
-    uint32_t i = (uint32_t)e->nblocks++;
     e->blocks[i] = (bnode){.root = *root, .parent = *parent, .slot = slot, .parent_idx = parent_idx};
     q_map_put(&e->block_idx, root, &i);
+    e->st.blocks_live++;
+    if (e->st.blocks_live > e->st.blocks_live_peak) e->st.blocks_live_peak = e->st.blocks_live;
     return i;
+}
+
+/* Prunes the cleared blocks at or below the prune line (top of this file),
+ * when it has moved: their roots go to the archive, their nodes to the free
+ * list, and the children of a pruned node point at PRUNED. O(live nodes), at
+ * most once per epoch and per FINALIZE. */
+static void blocks_prune(q_engine *e)
+{
+    uint64_t epoch = q_epoch(e->cur_slot);
+    uint64_t line = epoch ? q_epoch_start_slot(epoch - 1) : 0;
+    if (e->finalized_slot < line) line = e->finalized_slot;
+    if (line <= e->prune_line) return;
+    e->prune_line = line;
+    bool any = false;
+    for (size_t i = 0; i < e->nblocks; i++) {
+        bnode *b = &e->blocks[i];
+        if (b->slot == UINT64_MAX || b->slot > line) continue;
+        q_archive_add(&e->archive, &b->root);
+        q_map_del(&e->block_idx, &b->root);
+        b->slot = UINT64_MAX; /* free from here on; linked below */
+        e->st.blocks_live--;
+        any = true;
+    }
+    if (!any) return;
+    for (size_t i = 0; i < e->nblocks; i++) {
+        bnode *b = &e->blocks[i];
+        if (b->slot == UINT64_MAX) continue;
+        if (b->parent_idx != PRUNED && e->blocks[b->parent_idx].slot == UINT64_MAX) b->parent_idx = PRUNED;
+    }
+    e->free_block = PRUNED; /* rebuilt: every free node, lowest index first */
+    for (size_t i = e->nblocks; i-- > 0;) {
+        if (e->blocks[i].slot != UINT64_MAX) continue;
+        e->blocks[i].parent_idx = e->free_block;
+        e->free_block = (uint32_t)i;
+    }
+    e->st.archived = q_archive_len(&e->archive);
 }
 
 /* ------------------------------------------------------------ unviable set */
@@ -228,6 +376,25 @@ static void pend_hold(q_engine *e, const q_held *h)
         pend_drop(e, q_heldpool_oldest(&e->pending.pool), Q_V_EVICTED);
     }
     q_pending_add(&e->pending, h);
+}
+
+/* Generation changes of the seen tables: the held copies (orphans, pending
+ * attestations) are kept, every other copy of the old generation forgotten. */
+static void seen_turn_blocks(q_engine *e)
+{
+    size_t kept = 0;
+    for (int32_t i = q_heldpool_oldest(&e->orphans); i != Q_NIL; i = q_heldpool_next(&e->orphans, i))
+        kept += seen_keep(&e->seen_blocks, &e->orphans.item[i].u.b.root, e->orphans.item[i].u.b.sig);
+    seen_turn(&e->seen_blocks, kept);
+}
+
+static void seen_turn_atts(q_engine *e)
+{
+    const q_heldpool *p = &e->pending.pool;
+    size_t kept = 0;
+    for (int32_t i = q_heldpool_oldest(p); i != Q_NIL; i = q_heldpool_next(p, i))
+        kept += seen_keep(&e->seen_atts, &p->item[i].u.a.id, p->item[i].u.a.att.sig);
+    seen_turn(&e->seen_atts, kept);
 }
 
 /* ------------------------------------------------------------ unviable cascade */
@@ -301,12 +468,14 @@ static void block_from8(q_engine *e, const q_held *h)
         mark_unviable(e, root);
         return;
     }
-    int64_t p = block_find(e, &hdr->parent_root);
+    int64_t p = block_known(e, &hdr->parent_root);
     if (p < 0) {
         orphan_hold(e, h);
         return;
     }
-    if (hdr->slot <= e->blocks[p].slot) {
+    /* A pruned parent is at or below the prune line, so before this block
+     * (which is above finalized_slot): the slot check passes. */
+    if (p != (int64_t)PRUNED && hdr->slot <= e->blocks[p].slot) {
         eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_REJECT, Q_R_SLOT_NOT_AFTER_PARENT);
         mark_unviable(e, root);
         return;
@@ -356,7 +525,7 @@ static void apply_block(q_engine *e, const q_frame *f, const q_checked *c)
         eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_IGNORE, Q_R_DUPLICATE);
         return;
     }
-    seen_put(&e->seen_blocks, root, b->sig, slot);
+    if (seen_put(&e->seen_blocks, root, b->sig, slot)) seen_turn_blocks(e);
     if (!c->duty_ok) { /* 4 */
         eng_verdict(e, Q_ITEM_BLOCK, root, Q_V_REJECT, Q_R_WRONG_PROPOSER);
         mark_unviable(e, root);
@@ -392,13 +561,20 @@ static void apply_block(q_engine *e, const q_frame *f, const q_checked *c)
 
 /* ------------------------------------------------------------ attestation checks */
 
-/* Attestation check 8 onwards; its block is known (cleared or genesis). */
+/* Attestation check 8 onwards; its block is known (cleared or genesis): bi
+ * is its live node or PRUNED (block_known). The walk ends on the first block
+ * at or before the limit; a pruned one is (top of this file), and then its
+ * root is the one the walk came by. */
 static void att_from8(q_engine *e, const q_held *h, int64_t bi)
 {
     const q_att_data *d = &h->u.a.att.data;
     uint64_t limit = q_epoch_start_slot(d->target_epoch);
-    while (e->blocks[bi].slot > limit) bi = e->blocks[bi].parent_idx;
-    if (!q_root_eq(&e->blocks[bi].root, &d->target_root)) {
+    const q_root *at = &d->beacon_block_root;
+    while (bi != (int64_t)PRUNED && e->blocks[bi].slot > limit) {
+        at = &e->blocks[bi].parent;
+        bi = e->blocks[bi].parent_idx;
+    }
+    if (!q_root_eq(at, &d->target_root)) {
         eng_verdict(e, Q_ITEM_ATTESTATION, &h->u.a.id, Q_V_REJECT, Q_R_BAD_TARGET_ROOT);
         return;
     }
@@ -433,7 +609,7 @@ static void att_from7(q_engine *e, const q_held *h)
         eng_verdict(e, Q_ITEM_ATTESTATION, &h->u.a.id, Q_V_REJECT, Q_R_BAD_BLOCK);
         return;
     }
-    int64_t bi = block_find(e, br);
+    int64_t bi = block_known(e, br);
     if (bi < 0) {
         pend_hold(e, h);
         return;
@@ -513,7 +689,7 @@ static void apply_att(q_engine *e, const q_frame *f, const q_checked *c)
         eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_IGNORE, Q_R_DUPLICATE);
         return;
     }
-    seen_put(&e->seen_atts, id, a->sig, d->slot);
+    if (seen_put(&e->seen_atts, id, a->sig, d->slot)) seen_turn_atts(e);
     if (!c->duty_ok) { /* 4 */
         eng_verdict(e, Q_ITEM_ATTESTATION, id, Q_V_REJECT, Q_R_NOT_IN_COMMITTEE);
         return;
@@ -595,8 +771,9 @@ static void eng_advance(q_engine *e, uint64_t t_ms)
             ev.u.slot = slot;
             eng_emit(e, &ev);
             if (q_epoch(slot) != old_epoch) {
-                q_map_filter(&e->seen_atts, keep_att_recent, e);
+                seen_filter(&e->seen_atts, keep_att_recent, e);
                 q_map_filter(&e->cleared_atts, keep_att_recent, e);
+                blocks_prune(e);
             }
         }
     }
@@ -626,8 +803,9 @@ static void eng_finalize(q_engine *e, uint64_t epoch)
         if (e->pending.pool.item[i].u.a.att.data.slot <= fslot) pend_drop(e, i, Q_V_UNVIABLE);
         i = next;
     }
-    q_map_filter(&e->seen_blocks, keep_block_unfinalized, e);
+    seen_filter(&e->seen_blocks, keep_block_unfinalized, e);
     q_map_filter(&e->proposals, keep_proposal_unfinalized, e);
+    blocks_prune(e);
     for (size_t k = 0; k < e->nvts; k++) {
         votes *vs = &e->vts[k];
         uint32_t w = 0;
@@ -665,10 +843,12 @@ q_engine *q_engine_new(const q_sink *sink)
         return NULL;
     }
     q_map_init(&e->block_idx, Q_ROOT_BYTES, sizeof(uint32_t));
-    q_map_init(&e->seen_blocks, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
+    q_archive_init(&e->archive);
+    e->free_block = PRUNED;
+    seen_init(&e->seen_blocks, Q_SEEN_BLOCKS_GEN);
     q_map_init(&e->proposals, sizeof(uint64_t), sizeof(q_root));
     q_map_init(&e->unviable, Q_ROOT_BYTES, 0);
-    q_map_init(&e->seen_atts, Q_ROOT_BYTES + Q_SIG_BYTES, sizeof(uint64_t));
+    seen_init(&e->seen_atts, Q_SEEN_ATTS_GEN);
     q_map_init(&e->cleared_atts, Q_ROOT_BYTES, sizeof(uint64_t));
     q_map_init(&e->vote_idx, sizeof(uint32_t), sizeof(uint32_t));
     q_root zero = {{0}};
@@ -682,10 +862,11 @@ void q_engine_free(q_engine *e)
     if (e->hello) q_registry_destroy(&e->reg);
     free(e->blocks);
     q_map_destroy(&e->block_idx);
-    q_map_destroy(&e->seen_blocks);
+    q_archive_destroy(&e->archive);
+    seen_destroy(&e->seen_blocks);
     q_map_destroy(&e->proposals);
     q_map_destroy(&e->unviable);
-    q_map_destroy(&e->seen_atts);
+    seen_destroy(&e->seen_atts);
     q_map_destroy(&e->cleared_atts);
     q_map_destroy(&e->vote_idx);
     for (size_t k = 0; k < e->nvts; k++) free(e->vts[k].v);
@@ -750,4 +931,8 @@ void q_engine_get_stats(const q_engine *e, q_engine_stats *out)
     out->pending = e->pending.pool.n;
     out->pending_peak = e->pending.pool.peak;
     out->unviable = e->unv_len;
+    out->archived = q_archive_len(&e->archive);
+    out->seen_blocks = seen_len(&e->seen_blocks);
+    out->seen_atts = seen_len(&e->seen_atts);
+    out->seen_forgotten = e->seen_blocks.forgotten + e->seen_atts.forgotten;
 }

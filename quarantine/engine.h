@@ -26,13 +26,19 @@
  * Q_ORPHAN_MAX orphan blocks (FIFO eviction, `orphan_evicted`), at most
  * Q_PENDING_MAX attestations waiting for a block (FIFO eviction,
  * `pending_evicted`; EXPIRED when current_slot > slot + 32), at most
- * Q_UNVIABLE_MAX unviable roots (FIFO, forgotten silently). The other tables
- * are pruned as virtual time moves: seen/cleared attestation ids once they are
- * older than the previous epoch (check 2 would ignore them as too_old first),
- * seen block copies and proposals at or before the finalized slot (check 2
- * ignores them as finalized first), votes whose target is older than the
- * finalized epoch (spec: "may be pruned"). Cleared blocks are kept (one per
- * slot at most on the canonical chain) for parent lookups and target walks.
+ * Q_UNVIABLE_MAX unviable roots (FIFO, forgotten silently). The seen tables
+ * (copies that reached check 3) hold at most 2 * Q_SEEN_*_GEN copies plus
+ * the held ones, in two generations: when the newer one fills, the older is
+ * forgotten (counted in q_engine_stats.seen_forgotten), held copies excepted;
+ * a forgotten copy that comes again is judged afresh, as the spec judges a
+ * dropped one. The other tables are pruned as virtual time moves: seen/cleared
+ * attestation ids once they are older than the previous epoch (check 2 would
+ * ignore them as too_old first), seen block copies and proposals at or before
+ * the finalized slot (check 2 ignores them as finalized first), votes whose
+ * target is older than the finalized epoch (spec: "may be pruned"), and
+ * cleared blocks at or below min(finalized slot, first slot of the previous
+ * epoch): their roots stay, 32 bytes each, in an archive (archive.h), which
+ * is all the checks still need of them (engine.c gives the argument).
  */
 #ifndef Q_ENGINE_H
 #define Q_ENGINE_H
@@ -45,6 +51,12 @@
 #include "quarantine/event.h"
 #include "quarantine/spec.h"
 #include "quarantine/verify.h"
+
+/* Each generation of the seen tables (above): block copies, attestation
+ * copies. Far above what an honest network sends in the window they are
+ * pruned on (finality for blocks, two epochs for attestations). */
+#define Q_SEEN_BLOCKS_GEN 8192u
+#define Q_SEEN_ATTS_GEN 32768u
 
 /* ------------------------------------------------------------ ordered half */
 
@@ -84,6 +96,10 @@ typedef struct q_engine_stats {
     size_t orphans, orphans_peak;
     size_t pending, pending_peak;
     size_t unviable, unviable_peak;
+    size_t blocks_live, blocks_live_peak; /* cleared blocks above the prune line */
+    size_t archived;                      /* roots of pruned cleared blocks */
+    size_t seen_blocks, seen_atts;        /* copies in the seen tables now */
+    uint64_t seen_forgotten;              /* copies forgotten by a generation change */
     uint64_t items;      /* BLOCK + ATTESTATION frames applied */
     uint64_t frames;     /* all frames applied */
     uint64_t events;     /* row events emitted */

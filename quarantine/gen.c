@@ -68,23 +68,32 @@ static void gen_usage(FILE *f)
             "  --validators N   %u .. 4000000\n"
             "  --epochs E       %u .. 10000 (32 slots of 12 s each)\n"
             "  --seed S         any 64-bit number (default 1)\n"
-            "  --out FILE       the stream; FILE.expected is written beside it\n\n"
+            "  --out FILE       the stream; FILE.expected is written beside it\n"
+            "  --flood KIND     instead: a valid stream (peer 2) with a flood (peer 1) of\n"
+            "                   orphan (signed blocks on random parents), attest (signed votes\n"
+            "                   for blocks that never come, by validators 256..N-1) or badsig\n"
+            "                   (forged copies and random items); FILE.valid is the valid\n"
+            "                   stream alone, no FILE.expected (docs/quarantine.md)\n"
+            "  --count N        the flood's items (default 10000)\n\n"
             "exit status: 0 written and cross-checked, 1 failure, 2 usage error\n",
             GEN_MIN_VALIDATORS, GEN_MIN_EPOCHS);
 }
 
 int q_cmd_gen(int argc, char **argv)
 {
-    uint64_t n = 0, epochs = 0, seed = 1;
-    const char *out = NULL;
+    uint64_t n = 0, epochs = 0, seed = 1, count = 10000;
+    const char *out = NULL, *flood = NULL;
     q_flag flags[] = {
         {.name = "validators", .u64 = &n, .min = GEN_MIN_VALIDATORS, .max = 4000000, .required = true},
         {.name = "epochs", .u64 = &epochs, .min = GEN_MIN_EPOCHS, .max = 10000, .required = true},
         {.name = "seed", .u64 = &seed, .min = 0, .max = UINT64_MAX},
         {.name = "out", .str = &out, .required = true},
+        {.name = "flood", .str = &flood},
+        {.name = "count", .u64 = &count, .min = 0, .max = UINT64_MAX / 4096},
     };
     int begin = q_cmd_begin("gen", argc, argv, flags, (int)(sizeof flags / sizeof flags[0]), gen_usage);
     if (begin >= 0) return begin;
+    if (flood) return q_gen_flood_write(out, (uint32_t)n, epochs, seed, flood, count);
     size_t plen = strlen(out);
     char *exp_path = malloc(plen + 16), *tmp_path = malloc(plen + 24);
     if (!exp_path || !tmp_path) return 1;

@@ -173,4 +173,15 @@ typedef struct q_gen_diff {
  * them in *out. */
 void q_gen_compare(q_gen_design *d, q_gen_view *k, q_gen_diff *out);
 
+/* ------------------------------------------------------------ floods */
+
+/* Writes the hostile stream of `gen --flood KIND --count N` (gen_flood.c):
+ * a valid stream with a flood of count items of kind "orphan", "attest" or
+ * "badsig" to path, and the valid stream alone to path.valid, for n
+ * validators and epochs epochs, deterministic from seed. Returns 0, 1 after
+ * printing why (a write failed, out of memory), or 2 for an unknown kind or
+ * too few validators (usage). */
+int q_gen_flood_write(const char *path, uint32_t n, uint64_t epochs, uint64_t seed, const char *kind,
+                      uint64_t count);
+
 #endif /* Q_GEN_H */

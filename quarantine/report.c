@@ -52,6 +52,20 @@ double q_latency_quantile(const q_latency *l, double q)
     return LAT_BASE * pow(LAT_STEP, Q_LAT_BUCKETS);
 }
 
+/* The process's peak resident set (VmHWM of /proc/self/status) in KiB, or -1
+ * where it cannot be read. */
+static long peak_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+    fclose(f);
+    return kib;
+}
+
 void q_report_summary(FILE *out, const char *what, const q_tally *t, const q_engine *e, double secs,
                       const q_store_end *so, const q_latency *lat, int workers)
 {
@@ -80,6 +94,11 @@ void q_report_summary(FILE *out, const char *what, const q_tally *t, const q_eng
     fprintf(out, "  slashings reported: %" PRIu64 "\n", t->slashings);
     fprintf(out, "  peaks: orphans %zu/%u, pending %zu/%u, unviable %zu/%u\n", st.orphans_peak, Q_ORPHAN_MAX,
             st.pending_peak, Q_PENDING_MAX, st.unviable_peak, Q_UNVIABLE_MAX);
+    fprintf(out,
+            "  memory: peak RSS %ld KiB; blocks live %zu (peak %zu), %zu pruned to their roots;"
+            " seen copies %zu blocks + %zu attestations (bounds 2x%u, 2x%u), %" PRIu64 " forgotten\n",
+            peak_rss_kib(), st.blocks_live, st.blocks_live_peak, st.archived, st.seen_blocks, st.seen_atts,
+            Q_SEEN_BLOCKS_GEN, Q_SEEN_ATTS_GEN, st.seen_forgotten);
     if (lat && lat->n)
         fprintf(out, "  arrival-to-verdict latency: p50 %.3f ms, p99 %.3f ms (%" PRIu64 " items)\n",
                 1e3 * q_latency_quantile(lat, 0.50), 1e3 * q_latency_quantile(lat, 0.99), lat->n);

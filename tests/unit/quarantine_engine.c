@@ -2,7 +2,9 @@
  * its store (section 6): every verdict and reason with a small hand-built
  * stream of really signed items, recursive orphan resolution, unviable
  * propagation, the bounds under an orphan flood and an attestation flood
- * (tables never above their bound, every drop counted), FINALIZE, END, and
+ * (tables never above their bound, every drop counted), the pruning of
+ * cleared blocks below finality (no verdict changes) and the seen tables'
+ * generations, FINALIZE, END, and
  * the store's open errors, rows and restart marker, and its guards: one
  * holder, bound to its stream's head, a foreign database left unchanged; and
  * time near 2^64 (future_slot without overflow). */
@@ -617,6 +619,141 @@ Test(engine_bounds, attestation_flood_evicts_oldest_and_counts, .timeout = 120)
     cr_assert_eq(st.pending, 0);
     cr_assert_eq(c[Q_C_EXPIRED], Q_PENDING_MAX);
     plain(Q_KIND_END, at(64));
+    check_counters();
+    stop();
+}
+
+/* ------------------------------------------------------------ pruning */
+
+/* Blocks at or below min(finalized slot, first slot of the previous epoch)
+ * are pruned to their roots (engine.c), and every verdict that could still
+ * involve them is the spec's: a late block on a pruned parent (or on
+ * genesis) clears, one on an unknown parent is held, an attestation for a
+ * pruned block or whose target walk crosses into pruned blocks clears with
+ * the right target root and is rejected with a wrong one. */
+Test(engine_prune, verdicts_on_pruned_blocks_are_the_spec_s)
+{
+    start(64);
+    tblock a = mk_block(1, G(), 1, at(1));
+    tblock b = mk_block(2, &a.root, 1, at(2));
+    feed(&a.f);
+    feed(&b.f);
+    q_engine_stats st;
+    q_engine_get_stats(E, &st);
+    cr_assert_eq(st.blocks_live, 3); /* genesis, a, b */
+    cr_assert_eq(st.archived, 0);
+    plain(Q_KIND_TICK, at(128)); /* epoch 4: the line is min(finalized 0, 96) */
+    q_engine_get_stats(E, &st);
+    cr_assert_eq(st.blocks_live, 3, "nothing is pruned above the finalized slot");
+    finalize_at(2, at(128)); /* line min(64, 96): genesis, a and b go */
+    q_engine_get_stats(E, &st);
+    cr_assert_eq(st.blocks_live, 0);
+    cr_assert_eq(st.archived, 3);
+    cr_assert_eq(st.blocks_live_peak, 3);
+
+    plain(Q_KIND_TICK, at(140));
+    tblock c = mk_block(140, &b.root, 1, at(140)); /* its parent is pruned */
+    feed(&c.f);
+    expect_verdict(&c.root, Q_V_CLEARED, Q_R_NONE);
+    tblock d = mk_block(139, G(), 1, at(140)); /* on genesis, pruned too */
+    feed(&d.f);
+    expect_verdict(&d.root, Q_V_CLEARED, Q_R_NONE);
+    q_root nowhere;
+    memset(nowhere.b, 0x77, sizeof nowhere.b);
+    tblock o = mk_block(138, &nowhere, 1, at(140));
+    feed(&o.f);
+    expect_verdict(&o.root, Q_V_HELD, Q_R_NONE);
+    feed(&a.f); /* a pruned block again: finalized, as before the pruning */
+    expect_verdict(&a.root, Q_V_IGNORE, Q_R_FINALIZED);
+
+    /* epoch 4, limit slot 128: for c (slot 140) the walk crosses into b */
+    uint32_t v = early_validator(4, 140, 0);
+    tatt x = mk_att(v, 4, &c.root, 3, &b.root, at(140));
+    feed(&x.f);
+    expect_verdict(&x.id, Q_V_CLEARED, Q_R_NONE);
+    uint32_t w = early_validator(4, 140, v + 1);
+    tatt y = mk_att(w, 4, &c.root, 3, &a.root, at(140));
+    feed(&y.f);
+    expect_verdict(&y.id, Q_V_REJECT, Q_R_BAD_TARGET_ROOT);
+    /* for b itself (pruned, slot 2 <= 128) the target is b */
+    uint32_t u = early_validator(4, 140, w + 1);
+    tatt z = mk_att(u, 4, &b.root, 3, &b.root, at(140));
+    feed(&z.f);
+    expect_verdict(&z.id, Q_V_CLEARED, Q_R_NONE);
+    uint32_t k = early_validator(4, 140, u + 1);
+    tatt zz = mk_att(k, 4, &b.root, 3, &c.root, at(140));
+    feed(&zz.f);
+    expect_verdict(&zz.id, Q_V_REJECT, Q_R_BAD_TARGET_ROOT);
+
+    /* without FINALIZE the line stops at the finalized slot: c, d stay */
+    plain(Q_KIND_TICK, at(320));
+    q_engine_get_stats(E, &st);
+    cr_assert_eq(st.blocks_live, 2);
+    finalize_at(9, at(320)); /* line min(288, 288) */
+    q_engine_get_stats(E, &st);
+    cr_assert_eq(st.blocks_live, 0);
+    cr_assert_eq(st.archived, 5);
+    tblock e2 = mk_block(300, &c.root, 1, at(320));
+    feed(&e2.f);
+    expect_verdict(&e2.root, Q_V_CLEARED, Q_R_NONE);
+    plain(Q_KIND_END, at(320));
+    check_counters();
+    stop();
+}
+
+/* A long chain with FINALIZE two epochs late keeps a few epochs of blocks
+ * live, however long it runs; node slots are reused. */
+Test(engine_prune, live_blocks_stay_bounded_on_a_long_chain)
+{
+    start(64);
+    q_root parent = *G();
+    for (uint64_t slot = 1; slot <= 64 * 32; slot++) {
+        if (slot % Q_SLOTS_PER_EPOCH == 0 && slot >= 3 * Q_SLOTS_PER_EPOCH)
+            finalize_at(q_epoch(slot) - 2, at(slot));
+        tblock b = mk_block(slot, &parent, 1, at(slot));
+        feed(&b.f);
+        expect_verdict(&b.root, Q_V_CLEARED, Q_R_NONE);
+        parent = b.root;
+    }
+    q_engine_stats st;
+    q_engine_get_stats(E, &st);
+    cr_assert_leq(st.blocks_live_peak, 4 * Q_SLOTS_PER_EPOCH + 1, "peak %zu", st.blocks_live_peak);
+    cr_assert_eq(st.blocks_live + st.archived, 64 * 32 + 1);
+    plain(Q_KIND_END, at(64 * 32));
+    check_counters();
+    stop();
+}
+
+/* The seen table of block copies is bounded: a flood of bad-signature copies
+ * at one slot (never pruned by FINALIZE) keeps at most two generations, the
+ * older ones are counted as forgotten; a held orphan's copy is never
+ * forgotten (sent again it is still a duplicate). */
+Test(engine_bounds, seen_copies_stay_bounded_held_ones_are_kept, .timeout = 120)
+{
+    start(64);
+    q_root nowhere;
+    memset(nowhere.b, 0x42, sizeof nowhere.b);
+    tblock held = mk_block(5, &nowhere, 1, at(5));
+    feed(&held.f);
+    expect_verdict(&held.root, Q_V_HELD, Q_R_NONE);
+    tblock forged = mk_block(6, G(), 1, at(6));
+    enum { FLOOD = 3 * Q_SEEN_BLOCKS_GEN };
+    for (uint32_t i = 0; i < FLOOD; i++) {
+        memcpy(forged.f.u.block.sig, &i, sizeof i); /* another bad signature each time */
+        feed(&forged.f);
+        q_engine_stats st;
+        q_engine_get_stats(E, &st);
+        cr_assert_leq(st.seen_blocks, 2 * Q_SEEN_BLOCKS_GEN + Q_ORPHAN_MAX);
+    }
+    expect_verdict(&forged.root, Q_V_REJECT, Q_R_BAD_SIGNATURE);
+    q_engine_stats st;
+    q_engine_get_stats(E, &st);
+    cr_assert_geq(st.seen_forgotten, Q_SEEN_BLOCKS_GEN);
+    cr_assert_eq(st.seen_blocks + st.seen_forgotten, FLOOD + 1);
+    feed(&held.f);
+    expect_verdict(&held.root, Q_V_IGNORE, Q_R_DUPLICATE);
+    cr_assert_eq(q_engine_counters(E)[Q_C_REJECTED], FLOOD);
+    plain(Q_KIND_END, at(6));
     check_counters();
     stop();
 }

@@ -47,7 +47,7 @@ tcp() {
     pid=$!
     pids+=("$pid")
     for _ in $(seq 200); do
-        port=$(sed -n 's/^quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$T/$name.err")
+        port=$(sed -n "s/^${LOGP}quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p" "$T/$name.err")
         [ -n "$port" ] && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05

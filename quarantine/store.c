@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "quarantine/chain.h"
@@ -77,6 +78,7 @@ struct q_store {
     bool in_txn;
     size_t txn_rows;
     bool failed;
+    double cpu_s; /* the thread's CPU time, taken as it ends */
     char err[512];
 };
 
@@ -224,6 +226,9 @@ static void *store_main(void *arg)
     }
     st_commit(s);
     free(local);
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    s->cpu_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
     return NULL;
 }
 
@@ -578,7 +583,7 @@ int q_store_close(q_store *s, q_store_end *end, char *err, size_t errlen)
         rc = -1;
     }
     if (end) *end = (q_store_end){.resumed = s->skip, .taken = s->taken, .committed = s->committed,
-                                  .failed = s->failed};
+                                  .failed = s->failed, .cpu_s = s->cpu_s};
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->not_empty);
     pthread_cond_destroy(&s->not_full);

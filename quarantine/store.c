@@ -83,9 +83,12 @@ struct q_store {
     bool closing;
     pthread_t thread;
 
-    /* producer side (engine thread only) */
-    q_event batch[BATCH];
+    /* producer side (engine thread only): nbatch first and a pad after the
+     * batch, so that the engine's count and the store thread's counters,
+     * both written at every event, never share a cache line */
     size_t nbatch;
+    q_event batch[BATCH];
+    char pad[64];
 
     /* store thread only */
     uint64_t skip;     /* row events already committed when opened */

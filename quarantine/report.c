@@ -80,6 +80,8 @@ void q_report_summary(FILE *out, const char *what, const q_tally *t, const q_eng
     fprintf(out, "  slashings reported: %" PRIu64 "\n", t->slashings);
     fprintf(out, "  peaks: orphans %zu/%u, pending %zu/%u, unviable %zu/%u\n", st.orphans_peak, Q_ORPHAN_MAX,
             st.pending_peak, Q_PENDING_MAX, st.unviable_peak, Q_UNVIABLE_MAX);
+    if (st.items && so->cpu_s > 0)
+        fprintf(out, "  store thread: %.3f s CPU, %.2f us per item\n", so->cpu_s, 1e6 * so->cpu_s / (double)st.items);
     if (lat && lat->n)
         fprintf(out, "  arrival-to-verdict latency: p50 %.3f ms, p99 %.3f ms (%" PRIu64 " items)\n",
                 1e3 * q_latency_quantile(lat, 0.50), 1e3 * q_latency_quantile(lat, 0.99), lat->n);

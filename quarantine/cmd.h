@@ -21,6 +21,7 @@ int q_cmd_replay(int argc, char **argv); /* quarantine/replay.c */
 int q_cmd_run(int argc, char **argv);    /* quarantine/run.c */
 int q_cmd_check(int argc, char **argv);  /* quarantine/check.c */
 int q_cmd_feed(int argc, char **argv);   /* quarantine/feed.c */
+int q_cmd_profile(int argc, char **argv); /* quarantine/profile.c */
 
 /* ------------------------------------------------------------ flag parsing */
 

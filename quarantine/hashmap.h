@@ -45,7 +45,10 @@ void *q_map_put(q_map *m, const void *key, const void *val);
 /* Removes key. Returns true when it was present. */
 bool q_map_del(q_map *m, const void *key);
 
-/* Removes every entry for which keep(ctx, key, val) returns false. O(cap). */
+/* Removes every entry for which keep(ctx, key, val) returns false. O(cap);
+ * in place (no allocation) unless the table would shrink to a quarter or
+ * less, then rebuilt smaller. keep must not change the map, and may be
+ * called more than once on an entry (it must give the same answer). */
 void q_map_filter(q_map *m, bool (*keep)(void *ctx, const void *key, const void *val), void *ctx);
 
 static inline size_t q_map_len(const q_map *m) { return m->len; }

@@ -22,6 +22,7 @@ static const q_command commands[] = {
     {"run", q_cmd_run, "verify a stream in parallel on weft, apply verdicts in order, store what clears"},
     {"replay", q_cmd_replay, "run the engine serially on a stream file into a store (the serial twin of run)"},
     {"feed", q_cmd_feed, "send a stream file to a listening run over TCP, as K peers, paced"},
+    {"profile", q_cmd_profile, "CPU time per item of each serial stage (decode, engine, store) on a stream file"},
     {"check", q_cmd_check, "compare a store with the expected verdicts of a stream; check the invariants"},
 };
 

@@ -99,6 +99,8 @@ void q_report_summary(FILE *out, const char *what, const q_tally *t, const q_eng
             " seen copies %zu blocks + %zu attestations (bounds 2x%u, 2x%u), %" PRIu64 " forgotten\n",
             peak_rss_kib(), st.blocks_live, st.blocks_live_peak, st.archived, st.seen_blocks, st.seen_atts,
             Q_SEEN_BLOCKS_GEN, Q_SEEN_ATTS_GEN, st.seen_forgotten);
+    if (st.items && so->cpu_s > 0)
+        fprintf(out, "  store thread: %.3f s CPU, %.2f us per item\n", so->cpu_s, 1e6 * so->cpu_s / (double)st.items);
     if (lat && lat->n)
         fprintf(out, "  arrival-to-verdict latency: p50 %.3f ms, p99 %.3f ms (%" PRIu64 " items)\n",
                 1e3 * q_latency_quantile(lat, 0.50), 1e3 * q_latency_quantile(lat, 0.99), lat->n);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "quarantine/chain.h"
@@ -25,18 +26,34 @@
 #define BATCH 256u         /* events the producer gathers before taking the lock */
 #define TXN_MAX_ROWS 65536 /* commit also after this many rows in one slot */
 
+/* The schema's version, in the database header (PRAGMA user_version), written
+ * with the schema in the store's first transaction. Version 1 (user_version
+ * 0, quarantine before issue 11) keyed attestations by id: a random 32-byte
+ * key whose B-tree pages every commit rewrote all over the index. Version 2
+ * keys them by seq (the rowid: each commit appends), with the same columns;
+ * blocks keep root as their key (one block a slot: a small index). */
+#define ST_VERSION 2
+
+/* Spec section 6's tables, and one more. */
 static const char *const st_schema =
     "CREATE TABLE IF NOT EXISTS blocks(root BLOB PRIMARY KEY, slot INTEGER, proposer INTEGER, "
     "parent_root BLOB, seq INTEGER UNIQUE);"
-    "CREATE TABLE IF NOT EXISTS attestations(id BLOB PRIMARY KEY, attester INTEGER, slot INTEGER, "
+    "CREATE TABLE IF NOT EXISTS attestations(id BLOB, attester INTEGER, slot INTEGER, "
     "idx INTEGER, block_root BLOB, source_epoch INTEGER, target_epoch INTEGER, data_root BLOB, "
-    "seq INTEGER UNIQUE);"
+    "seq INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS rejects(id BLOB, kind TEXT CHECK(kind IN ('block','attestation')), "
     "verdict TEXT, reason TEXT);"
     "CREATE TABLE IF NOT EXISTS slashings(kind TEXT, validator INTEGER, first BLOB, second BLOB);"
     "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER);"
     /* not in spec section 6: the stream the store is bound to (store.h) */
     "CREATE TABLE IF NOT EXISTS stream(validators INTEGER, head BLOB);";
+
+/* Version 1's attestations table, to recognise an older store (the other
+ * tables are version 2's). */
+static const char *const st_schema_v1_att =
+    "CREATE TABLE attestations(id BLOB PRIMARY KEY, attester INTEGER, slot INTEGER, "
+    "idx INTEGER, block_root BLOB, source_epoch INTEGER, target_epoch INTEGER, data_root BLOB, "
+    "seq INTEGER UNIQUE);";
 
 enum { ST_BLOCK, ST_ATT, ST_REJECT, ST_SLASH, ST_COUNTER, ST_COUNT };
 
@@ -69,9 +86,12 @@ struct q_store {
     bool closing;
     pthread_t thread;
 
-    /* producer side (engine thread only) */
-    q_event batch[BATCH];
+    /* producer side (engine thread only): nbatch first and a pad after the
+     * batch, so that the engine's count and the store thread's counters,
+     * both written at every event, never share a cache line */
     size_t nbatch;
+    q_event batch[BATCH];
+    char pad[64];
 
     /* store thread only */
     uint64_t skip;     /* row events already committed when opened */
@@ -80,6 +100,7 @@ struct q_store {
     bool in_txn;
     size_t txn_rows;
     bool failed;
+    double cpu_s; /* the thread's CPU time, taken as it ends */
     char err[512];
 };
 
@@ -105,13 +126,14 @@ static void st_step(q_store *s, int which)
 {
     sqlite3_stmt *st = s->st[which];
     if (!s->failed && sqlite3_step(st) != SQLITE_DONE) st_fail(s, st_what[which]);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    sqlite3_reset(st); /* every parameter is bound again before the next step */
 }
 
+/* SQLITE_STATIC: the event outlives the step (st_step resets the statement
+ * before write_event returns). */
 static void st_bind_root(sqlite3_stmt *st, int i, const q_root *r)
 {
-    sqlite3_bind_blob(st, i, r->b, Q_ROOT_BYTES, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, i, r->b, Q_ROOT_BYTES, SQLITE_STATIC);
 }
 
 static void st_put_counter(q_store *s, const char *name, uint64_t v)
@@ -230,6 +252,9 @@ static void *store_main(void *arg)
     }
     st_commit(s);
     free(local);
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    s->cpu_s = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
     return NULL;
 }
 
@@ -307,18 +332,22 @@ static char *table_columns(sqlite3 *db, const char *table)
     return cols;
 }
 
-/* Is db a quarantine store (or empty)? Every table it has must be one of the
+/* Do the tables of db match a schema? Every table it has must be one of the
  * schema's, with the schema's columns; tables of the schema it lacks are
  * created later (an empty file, a store of an older version without the
  * stream table). The schema is compared as SQLite itself reads it: built in
- * a scratch in-memory database from st_schema. Reads only. Returns 0, or -1
- * with the reason in why (a foreign table, other columns, not a database). */
-static int check_schema(sqlite3 *db, char *why, size_t whylen)
+ * a scratch in-memory database from the SQL pre then sql (pre may be NULL:
+ * it replaces a table of sql, whose CREATEs say IF NOT EXISTS). Reads only.
+ * Returns 0, or -1 with the reason in why (a foreign table, other columns,
+ * not a database). */
+static int match_tables(sqlite3 *db, const char *pre, const char *sql, char *why, size_t whylen)
 {
     sqlite3 *ref = NULL;
     sqlite3_stmt *q = NULL;
     int rc = -1;
-    if (sqlite3_open(":memory:", &ref) != SQLITE_OK || sqlite3_exec(ref, st_schema, NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_open(":memory:", &ref) != SQLITE_OK ||
+        (pre && sqlite3_exec(ref, pre, NULL, NULL, NULL) != SQLITE_OK) ||
+        sqlite3_exec(ref, sql, NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(why, whylen, "cannot build the reference schema: %s", ref ? sqlite3_errmsg(ref) : "out of memory");
         goto out;
     }
@@ -351,6 +380,41 @@ out:
     sqlite3_finalize(q);
     sqlite3_close(ref);
     return rc;
+}
+
+/* Is db a quarantine store of this version (or empty)? Its tables must match
+ * the schema (match_tables) and its header's user_version be ST_VERSION, or
+ * 0 (an empty file; a store killed before its first commit is empty). A
+ * version 1 store (user_version 0, its attestations keyed by id) or a store
+ * of a version this quarantine does not know is refused naming the version;
+ * any other mismatch is a foreign file. Reads only. Returns 0, or -1 with
+ * the reason in why. */
+static int check_schema(sqlite3 *db, char *why, size_t whylen)
+{
+    sqlite3_stmt *q;
+    sqlite3_int64 v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) {
+        snprintf(why, whylen, "not an SQLite database (%s)", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (match_tables(db, NULL, st_schema, why, whylen) == 0 && (v == 0 || v == ST_VERSION)) return 0;
+    char why1[400];
+    bool v1 = match_tables(db, st_schema_v1_att, st_schema, why1, sizeof why1) == 0;
+    if (v == 0 && v1) {
+        snprintf(why, whylen,
+                 "a quarantine store of schema version 1 (attestations keyed by id), written by an older "
+                 "quarantine; this one reads and writes schema version %d (attestations keyed by seq): replay "
+                 "the stream into a new store",
+                 ST_VERSION);
+    } else if (v != 0 && v != ST_VERSION && (v1 || match_tables(db, NULL, st_schema, why1, sizeof why1) == 0)) {
+        snprintf(why, whylen,
+                 "a quarantine store of schema version %lld (PRAGMA user_version), which this quarantine (schema "
+                 "version %d) does not read",
+                 (long long)v, ST_VERSION);
+    }
+    return -1; /* why: the mismatch with this version's schema */
 }
 
 /* The file as it is, before anything is changed: absent or empty (a fresh
@@ -485,6 +549,9 @@ static int bind_store(q_store *s, const q_head *head, const char *input, char *e
     st_exec(s, "PRAGMA synchronous=NORMAL", "setting synchronous=NORMAL");
     st_exec(s, "BEGIN", "beginning a transaction");
     st_exec(s, st_schema, "creating the schema");
+    char version[64];
+    snprintf(version, sizeof version, "PRAGMA user_version=%d", ST_VERSION);
+    st_exec(s, version, "writing the schema version");
     if (m == 1 && !s->failed) {
         st_exec(s, "DELETE FROM stream", "binding the store to its stream");
         if (!s->failed && sqlite3_prepare_v2(s->db, "INSERT INTO stream(validators, head) VALUES(?1, ?2)", -1, &q,
@@ -585,7 +652,7 @@ int q_store_close(q_store *s, q_store_end *end, char *err, size_t errlen)
         rc = -1;
     }
     if (end) *end = (q_store_end){.resumed = s->skip, .taken = s->taken, .committed = s->committed,
-                                  .failed = s->failed};
+                                  .failed = s->failed, .cpu_s = s->cpu_s};
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->not_empty);
     pthread_cond_destroy(&s->not_full);

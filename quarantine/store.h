@@ -95,6 +95,7 @@ typedef struct q_store_end {
     uint64_t taken;     /* row events the engine sent, the skipped ones included */
     uint64_t committed; /* row events committed: the store holds the first `committed` */
     bool failed;        /* some write failed: the events after `committed` are not stored */
+    double cpu_s;       /* CPU time of the store thread (CLOCK_THREAD_CPUTIME_ID), for profiles */
 } q_store_end;
 
 /* Drains the queue, commits what is open, stops the thread and closes the

@@ -25,6 +25,12 @@
 #       the threads' /proc/PID/task/*/schedstat run times) over IDLE_S
 #       seconds, as a share of one core. Target: < 1%. Then the rest is
 #       written and the run must complete with every item.
+#   (p) the serial part (issue 11 item 7): `quarantine profile` on the
+#       stream of (a), QB_PROFILE_RUNS runs, medians of the CPU time per
+#       item of each serial stage (decode, engine, emit, store thread;
+#       ordered = decode + engine + emit). Targets: store < 3 us, ordered
+#       < 2 us. Then the store's write calls: `strace -f -c` of one replay
+#       (pwrite64, pread64, fdatasync counts), when strace is installed.
 #
 # Usage: scripts/bench-quarantine.sh BUILD_DIR     (uses BUILD_DIR/bin/quarantine
 #        and BUILD_DIR/bench/ed25519_rate; writes BUILD_DIR/bench/quarantine.csv,
@@ -32,7 +38,7 @@
 # Environment (defaults in brackets): QB_ROUNDS [5], QB_VALIDATORS [16384],
 #   QB_EPOCHS [6] for (a)/(b); QB_MEM_VALIDATORS [2048], QB_MEM_EPOCHS [12]
 #   and QB_MEM_RUNS [2] for (c) (10x the epochs for the long stream);
-#   QB_IDLE_S [3]; QB_WORKERS [2]; QB_TIME [/usr/bin/time]; QB_PARTS ["a c d":
+#   QB_IDLE_S [3]; QB_WORKERS [2]; QB_PROFILE_RUNS [3]; QB_TIME [/usr/bin/time]; QB_PARTS ["a c d p":
 #   which of the measures above to take; b comes with a]. Prefix the make
 #   command with `taskset -c 0,1` to hold a larger machine to two CPUs.
 set -u
@@ -49,11 +55,14 @@ ME=${QB_MEM_EPOCHS:-12}
 MEM_RUNS=${QB_MEM_RUNS:-2}
 IDLE_S=${QB_IDLE_S:-3}
 W=${QB_WORKERS:-2}
-PARTS=${QB_PARTS:-a c d}
+PARTS=${QB_PARTS:-a c d p}
+PROFILE_RUNS=${QB_PROFILE_RUNS:-3}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 # figures of the parts not taken stay n/a
 m_rp=n/a m_ru=n/a m_ratio=n/a m_rp1=n/a m_ratio1=n/a m_wall_ratio=n/a m_ed=n/a m_vs=n/a mem_run=n/a mem_replay=n/a
 idle_pct=n/a idle_ok=n/a nall=n/a RAW=none
+declare -A prof=([decode]=n/a [engine]=n/a [emit]=n/a [store]=n/a [ordered]=n/a)
+pw_calls=n/a pr_calls=n/a fs_calls=n/a
 declare -A rss=([run,short]=n/a [run,long]=n/a [replay,short]=n/a [replay,long]=n/a)
 TIME=${QB_TIME:-/usr/bin/time}
 die() { echo "bench-quarantine: $*" >&2; exit 1; }
@@ -210,6 +219,36 @@ echo "  $threads threads; CPU over $(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "
      "then the rest: exit $rc, $idle_items of $want_items items ($idle_ok)"
 fi
 
+# ---------------------------------------------------------------- (p) profile
+if part p; then
+echo "(p) the serial stages per item: quarantine profile, $PROFILE_RUNS runs; the store's write calls"
+stream "$V" "$E"
+declare -A pvals
+for r in $(seq 1 "$PROFILE_RUNS"); do
+    rm -f "$DB/p.db"*
+    "$Q" profile --input "$F" --db "$DB/p.db" >"$DB/p.log" 2>&1 || { cat "$DB/p.log"; die "profile failed"; }
+    line="  run $r:"
+    for st in decode engine emit store ordered; do
+        v=$(sed -n "s/^  $st *\([0-9.]*\) us\/item.*/\1/p" "$DB/p.log")
+        [ -n "$v" ] || { cat "$DB/p.log"; die "profile printed no $st figure"; }
+        pvals[$st]="${pvals[$st]:-} $v"
+        line="$line $st $v"
+    done
+    echo "$line us/item"
+done
+for st in decode engine emit store ordered; do prof[$st]=$(printf '%s\n' ${pvals[$st]} | median); done
+if command -v strace >/dev/null; then
+    rm -f "$DB/s.db"*
+    strace -f -c -o "$DB/strace.txt" "$Q" replay --input "$F" --db "$DB/s.db" >"$DB/s.log" 2>&1 ||
+        { tail -5 "$DB/s.log"; die "replay under strace failed"; }
+    calls() { awk -v c="$1" '$NF == c { print $4; f = 1 } END { if (!f) print 0 }' "$DB/strace.txt"; }
+    pw_calls=$(calls pwrite64) pr_calls=$(calls pread64) fs_calls=$(calls fdatasync)
+    echo "  replay under strace -f -c: pwrite64 $pw_calls, pread64 $pr_calls, fdatasync $fs_calls calls"
+else
+    echo "  (no strace: the write calls are not counted)"
+fi
+fi
+
 # ---------------------------------------------------------------- results
 yn() { [ "$1" = n/a ] && { echo n/a; return; }; awk -v x="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=") ? x >= t : (op == "<=") ? x <= t : x < t; print ok ? "yes" : "no" }'; }
 CSV=$OUT/quarantine.csv
@@ -231,6 +270,14 @@ CSV=$OUT/quarantine.csv
     echo "rss_replay_10x_ratio,$mem_replay,ratio,<= 1.25,$(yn "$mem_replay" "<=" 1.25)"
     echo "idle_cpu_pct,$idle_pct,% of a core,< 1,$(yn "$idle_pct" "<" 1)"
     echo "idle_then_complete,$idle_ok,,yes,$idle_ok"
+    echo "profile_decode_us,${prof[decode]},us/item,,"
+    echo "profile_engine_us,${prof[engine]},us/item,,"
+    echo "profile_emit_us,${prof[emit]},us/item,,"
+    echo "profile_store_us,${prof[store]},us/item,< 3,$(yn "${prof[store]}" "<" 3)"
+    echo "profile_ordered_us,${prof[ordered]},us/item,< 2,$(yn "${prof[ordered]}" "<" 2)"
+    echo "store_pwrite64_calls,$pw_calls,calls,,"
+    echo "store_pread64_calls,$pr_calls,calls,,"
+    echo "store_fdatasync_calls,$fs_calls,calls,,"
 } >"$CSV"
 echo
 echo "quarantine: $nall items ($V validators, $E epochs), $W workers, medians of $ROUNDS paired rounds"
@@ -243,5 +290,8 @@ printf '  %-34s %s\n' \
     "run / (2 x Ed25519 rate)" "$m_vs (target >= 0.9: $(yn "$m_vs" ">=" 0.9))" \
     "peak RSS run, $ME -> $((10 * ME)) epochs" "${rss[run,short]} -> ${rss[run,long]} KiB, x$mem_run (flat: $(yn "$mem_run" "<=" 1.25))" \
     "peak RSS replay, $ME -> $((10 * ME)) epochs" "${rss[replay,short]} -> ${rss[replay,long]} KiB, x$mem_replay" \
-    "idle CPU on a pipe" "${idle_pct}% of a core (target < 1%: $(yn "$idle_pct" "<" 1)), then completed: $idle_ok"
+    "idle CPU on a pipe" "${idle_pct}% of a core (target < 1%: $(yn "$idle_pct" "<" 1)), then completed: $idle_ok" \
+    "store thread CPU per item" "${prof[store]} us (target < 3: $(yn "${prof[store]}" "<" 3))" \
+    "ordered part CPU per item" "${prof[ordered]} us (decode ${prof[decode]} + engine ${prof[engine]} + emit ${prof[emit]}; target < 2: $(yn "${prof[ordered]}" "<" 2))" \
+    "store write calls (replay)" "pwrite64 $pw_calls, pread64 $pr_calls, fdatasync $fs_calls"
 echo "wrote $CSV and $RAW"

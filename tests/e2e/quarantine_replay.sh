@@ -7,7 +7,9 @@
 #      on the same input and store, end with exactly the rows (sqlite3 .dump)
 #      of an uninterrupted replay;
 #   3. a database path whose folder is missing is a clear error, non-zero
-#      exit, before any work (no file created).
+#      exit, before any work (no file created);
+#   4. quarantine profile prints every stage and fills a store identical to
+#      replay's.
 # Usage: tests/e2e/quarantine_replay.sh BUILD_DIR
 . "$(dirname "$0")/../common/e2e.sh"
 Q=$B/bin/quarantine
@@ -75,4 +77,14 @@ grep -q "no/such/dir" "$T/err.log" || { cat "$T/err.log"; fail "the error does n
 if $Q replay --input "$T/s.bin" --db "$T" >"$T/err.log" 2>&1; then fail "replay into a folder path succeeded"; fi
 grep -q "folder" "$T/err.log" || { cat "$T/err.log"; fail "unclear error for a folder path"; }
 echo "bad paths: clear errors: $(head -1 "$T/err.log")"
+
+# ---------------------------------------------------------------- 4. profile
+# quarantine profile fills its store as replay does and prints every stage
+$Q profile --input "$T/s.bin" --db "$T/p.db" >"$T/p.log" 2>&1 || { cat "$T/p.log"; fail "profile"; }
+for st in decode engine emit store ordered verify; do
+    grep -Eq "^  $st +[0-9]+\.[0-9]+ us/item" "$T/p.log" || { cat "$T/p.log"; fail "profile printed no $st figure"; }
+done
+grep -q "^profile: .*: $items items," "$T/p.log" || { cat "$T/p.log"; fail "profile did not count the $items items"; }
+sqlite3 "$T/p.db" .dump | cmp -s "$T/full.sql" - || fail "profile's store differs from replay's"
+echo "profile: $(grep '^  store ' "$T/p.log" | tr -s ' ')"
 echo "ok"

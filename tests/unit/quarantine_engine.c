@@ -1271,3 +1271,49 @@ Test(store_guard, a_foreign_database_is_left_unchanged)
     free(before);
     rm_dir(dir);
 }
+
+/* A store of schema version 1 (attestations keyed by id, user_version 0) and
+ * one of a version this quarantine does not know are refused, naming the
+ * version, and left unchanged. */
+Test(store_guard, an_older_or_unknown_schema_version_is_refused_unchanged)
+{
+    static const char *const v1 =
+        "CREATE TABLE blocks(root BLOB PRIMARY KEY, slot INTEGER, proposer INTEGER, parent_root BLOB, "
+        "seq INTEGER UNIQUE);"
+        "CREATE TABLE attestations(id BLOB PRIMARY KEY, attester INTEGER, slot INTEGER, idx INTEGER, "
+        "block_root BLOB, source_epoch INTEGER, target_epoch INTEGER, data_root BLOB, seq INTEGER UNIQUE);"
+        "CREATE TABLE rejects(id BLOB, kind TEXT CHECK(kind IN ('block','attestation')), verdict TEXT, "
+        "reason TEXT);"
+        "CREATE TABLE slashings(kind TEXT, validator INTEGER, first BLOB, second BLOB);"
+        "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER);"
+        "CREATE TABLE stream(validators INTEGER, head BLOB);"
+        "INSERT INTO attestations VALUES(x'00', 1, 2, 3, x'01', 0, 0, x'02', 0);"
+        "INSERT INTO counters VALUES('store_events', 1);";
+    struct {
+        const char *sql, *want;
+    } cases[] = {
+        {v1, "schema version 1"},
+        {"PRAGMA user_version=7", "schema version 7"}, /* then a store of this version's tables, below */
+    };
+    for (int c = 0; c < 2; c++) {
+        char dir[] = "/tmp/qstore-XXXXXX", p[64], err[1024];
+        cr_assert_not_null(mkdtemp(dir));
+        snprintf(p, sizeof p, "%s/old.db", dir);
+        if (c == 1) { /* a store of this version, then marked as version 7 */
+            q_store *s = store_start(p, mk_head(64, 10, 1), err, sizeof err);
+            cr_assert_not_null(s, "%s", err);
+            cr_assert_eq(q_store_close(s, NULL, err, sizeof err), 0, "%s", err);
+        }
+        sqlite3 *d;
+        cr_assert_eq(sqlite3_open(p, &d), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(d, cases[c].sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(d));
+        sqlite3_close(d);
+        size_t n;
+        char *before = slurp(p, &n);
+        cr_assert_null(q_store_open(p, "test", err, sizeof err));
+        cr_assert(strstr(err, p) && strstr(err, cases[c].want) && strstr(err, "left unchanged"), "%s", err);
+        expect_same_file(p, before, n);
+        free(before);
+        rm_dir(dir);
+    }
+}

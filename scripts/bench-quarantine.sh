@@ -31,6 +31,15 @@
 #       ordered = decode + engine + emit). Targets: store < 3 us, ordered
 #       < 2 us. Then the store's write calls: `strace -f -c` of one replay
 #       (pwrite64, pread64, fdatasync counts), when strace is installed.
+#   (t) over TCP (issue 11): the stream of (a) fed over QB_TCP_CONN [4]
+#       connections at --pace max to `run --listen --peers K --workers W`,
+#       against the file run, QB_TCP_ROUNDS [3] paired rounds; items/s of
+#       each = items / wall time (file: the whole process; TCP: from the
+#       feed's start to the run's exit). Target: TCP within 10% of the
+#       file run. Then latency: the same feed paced at half the TCP rate
+#       measured (--pace xN, N = half that rate over the stream's real-time
+#       rate), the summary's arrival-to-verdict p50 and p99. Target: p99
+#       under 5 ms.
 #
 # Usage: scripts/bench-quarantine.sh BUILD_DIR     (uses BUILD_DIR/bin/quarantine
 #        and BUILD_DIR/bench/ed25519_rate; writes BUILD_DIR/bench/quarantine.csv,
@@ -38,7 +47,8 @@
 # Environment (defaults in brackets): QB_ROUNDS [5], QB_VALIDATORS [16384],
 #   QB_EPOCHS [6] for (a)/(b); QB_MEM_VALIDATORS [2048], QB_MEM_EPOCHS [12]
 #   and QB_MEM_RUNS [2] for (c) (10x the epochs for the long stream);
-#   QB_IDLE_S [3]; QB_WORKERS [2]; QB_PROFILE_RUNS [3]; QB_TIME [/usr/bin/time]; QB_PARTS ["a c d p":
+#   QB_IDLE_S [3]; QB_WORKERS [2]; QB_PROFILE_RUNS [3]; QB_TCP_ROUNDS [3];
+#   QB_TCP_CONN [4]; QB_TIME [/usr/bin/time]; QB_PARTS ["a c d p t":
 #   which of the measures above to take; b comes with a]. Prefix the make
 #   command with `taskset -c 0,1` to hold a larger machine to two CPUs.
 set -u
@@ -55,7 +65,9 @@ ME=${QB_MEM_EPOCHS:-12}
 MEM_RUNS=${QB_MEM_RUNS:-2}
 IDLE_S=${QB_IDLE_S:-3}
 W=${QB_WORKERS:-2}
-PARTS=${QB_PARTS:-a c d p}
+PARTS=${QB_PARTS:-a c d p t}
+TCP_ROUNDS=${QB_TCP_ROUNDS:-3}
+TCP_CONN=${QB_TCP_CONN:-4}
 PROFILE_RUNS=${QB_PROFILE_RUNS:-3}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 # figures of the parts not taken stay n/a
@@ -63,8 +75,10 @@ m_rp=n/a m_ru=n/a m_ratio=n/a m_rp1=n/a m_ratio1=n/a m_wall_ratio=n/a m_ed=n/a m
 idle_pct=n/a idle_ok=n/a nall=n/a RAW=none
 declare -A prof=([decode]=n/a [engine]=n/a [emit]=n/a [store]=n/a [ordered]=n/a)
 pw_calls=n/a pr_calls=n/a fs_calls=n/a
+m_tfile=n/a m_ttcp=n/a m_tratio=n/a lat_p50=n/a lat_p99=n/a lat_pace=n/a lat_rate=n/a
 declare -A rss=([run,short]=n/a [run,long]=n/a [replay,short]=n/a [replay,long]=n/a)
 TIME=${QB_TIME:-/usr/bin/time}
+PRE=
 die() { echo "bench-quarantine: $*" >&2; exit 1; }
 [ -x "$Q" ] || die "no $Q (make B=$B)"
 [ -x "$RATE" ] || die "no $RATE (make B=$B $RATE)"
@@ -249,6 +263,56 @@ else
 fi
 fi
 
+# ---------------------------------------------------------------- (t) TCP
+# listen_run NAME PACE: a listening run fed the stream over TCP_CONN
+# connections at PACE; sets TR to "items wall_s" (wall: feed start to the
+# run's exit) and leaves the run's log in $DB/NAME.log
+listen_run() {
+    local name=$1 pace=$2 port="" pid t1 t2 items
+    rm -f "$DB/$name.db"*
+    "$Q" run --listen 127.0.0.1:0 --peers "$TCP_CONN" --workers "$W" --db "$DB/$name.db" >"$DB/$name.log" 2>"$DB/$name.err" &
+    pid=$!
+    for _ in $(seq 1 200); do
+        port=$(sed -n 's/.*quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$DB/$name.err")
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    [ -n "$port" ] || { kill $pid; cat "$DB/$name.err"; die "the listening run logged no port"; }
+    t1=$(date +%s.%N)
+    "$Q" feed "$F" --connect "127.0.0.1:$port" --connections "$TCP_CONN" --pace "$pace" >"$DB/$name.feed" 2>&1 ||
+        { kill $pid; cat "$DB/$name.feed"; die "feed failed"; }
+    wait $pid || { cat "$DB/$name.err"; die "the listening run failed"; }
+    t2=$(date +%s.%N)
+    items=$(sed -n 's/^run: \([0-9]*\) items.*/\1/p' "$DB/$name.log")
+    TR="$items $(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')"
+}
+if part t; then
+echo "(t) over TCP: $TCP_CONN connections at --pace max against the file run, $TCP_ROUNDS paired rounds; then latency at half that rate"
+stream "$V" "$E"
+tf=() tt=() tr=()
+for r in $(seq 1 "$TCP_ROUNDS"); do
+    if [ $((r % 2)) -eq 1 ]; then one run tf --input "$F" --workers "$W"; fr=$R; listen_run tt max; else listen_run tt max; one run tf --input "$F" --workers "$W"; fr=$R; fi
+    read -r f_items _ _ f_wall _ <<<"$fr"
+    read -r t_items t_wall <<<"$TR"
+    [ "$t_items" = "$f_items" ] || die "TCP run stored $t_items items, the file run $f_items"
+    a=$(awk -v n="$f_items" -v w="$f_wall" 'BEGIN { printf "%.0f", n / w }')
+    b=$(awk -v n="$t_items" -v w="$t_wall" 'BEGIN { printf "%.0f", n / w }')
+    tf+=("$a") tt+=("$b") tr+=("$(awk -v a="$b" -v b="$a" 'BEGIN { printf "%.3f", a / b }')")
+    echo "  round $r: file $a items/s (${f_wall} s), TCP x$TCP_CONN $b items/s (${t_wall} s), TCP / file ${tr[-1]}"
+done
+m_tfile=$(printf '%s\n' "${tf[@]}" | median); m_ttcp=$(printf '%s\n' "${tt[@]}" | median)
+m_tratio=$(printf '%s\n' "${tr[@]}" | median)
+# the stream's real-time rate: items over its virtual span (the last t_ms)
+span_s=$(awk -v e="$E" 'BEGIN { print e * 32 * 12 }')
+lat_rate=$(awk -v r="$m_ttcp" 'BEGIN { printf "%.0f", r / 2 }')
+lat_pace=$(awk -v r="$lat_rate" -v n="$f_items" -v s="$span_s" 'BEGIN { printf "%.2f", r / (n / s) }')
+listen_run tl "x$lat_pace"
+lat_p50=$(sed -n 's/.*arrival-to-verdict latency: p50 \([0-9.]*\) ms, p99.*/\1/p' "$DB/tl.log")
+lat_p99=$(sed -n 's/.*arrival-to-verdict latency: p50 [0-9.]* ms, p99 \([0-9.]*\) ms.*/\1/p' "$DB/tl.log")
+[ -n "$lat_p99" ] || { cat "$DB/tl.log"; die "no latency line"; }
+echo "  paced at x$lat_pace (about $lat_rate items/s, half the TCP rate): arrival-to-verdict p50 $lat_p50 ms, p99 $lat_p99 ms"
+fi
+
 # ---------------------------------------------------------------- results
 yn() { [ "$1" = n/a ] && { echo n/a; return; }; awk -v x="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=") ? x >= t : (op == "<=") ? x <= t : x < t; print ok ? "yes" : "no" }'; }
 CSV=$OUT/quarantine.csv
@@ -278,6 +342,12 @@ CSV=$OUT/quarantine.csv
     echo "store_pwrite64_calls,$pw_calls,calls,,"
     echo "store_pread64_calls,$pr_calls,calls,,"
     echo "store_fdatasync_calls,$fs_calls,calls,,"
+    echo "file_run_items_s,$m_tfile,items/s,,"
+    echo "tcp_run_items_s,$m_ttcp,items/s,,"
+    echo "tcp_vs_file,$m_tratio,ratio,>= 0.9,$(yn "$m_tratio" ">=" 0.9)"
+    echo "tcp_paced_rate,$lat_rate,items/s,,"
+    echo "tcp_latency_p50_ms,$lat_p50,ms,,"
+    echo "tcp_latency_p99_ms,$lat_p99,ms,< 5,$(yn "$lat_p99" "<" 5)"
 } >"$CSV"
 echo
 echo "quarantine: $nall items ($V validators, $E epochs), $W workers, medians of $ROUNDS paired rounds"
@@ -293,5 +363,7 @@ printf '  %-34s %s\n' \
     "idle CPU on a pipe" "${idle_pct}% of a core (target < 1%: $(yn "$idle_pct" "<" 1)), then completed: $idle_ok" \
     "store thread CPU per item" "${prof[store]} us (target < 3: $(yn "${prof[store]}" "<" 3))" \
     "ordered part CPU per item" "${prof[ordered]} us (decode ${prof[decode]} + engine ${prof[engine]} + emit ${prof[emit]}; target < 2: $(yn "${prof[ordered]}" "<" 2))" \
-    "store write calls (replay)" "pwrite64 $pw_calls, pread64 $pr_calls, fdatasync $fs_calls"
+    "store write calls (replay)" "pwrite64 $pw_calls, pread64 $pr_calls, fdatasync $fs_calls" \
+    "TCP x$TCP_CONN --pace max / file run" "$m_ttcp / $m_tfile items/s = $m_tratio (target >= 0.9: $(yn "$m_tratio" ">=" 0.9))" \
+    "TCP latency at half that rate" "p50 $lat_p50 ms, p99 $lat_p99 ms at x$lat_pace (target p99 < 5 ms: $(yn "$lat_p99" "<" 5))"
 echo "wrote $CSV and $RAW"

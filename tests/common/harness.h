@@ -78,6 +78,26 @@ static inline bool weft_test_soak(void)
     return s != NULL && atoi(s) != 0;
 }
 
+/* The count environment variable var asks for (the soak's chunk sizes,
+ * scripts/soak.sh: WEFT_SOAK_MSGS, WEFT_SOAK_TASKS, WEFT_SOAK_SEED), or dflt
+ * when var is unset or empty. A set value must be a decimal number >= 1
+ * that `multiple` divides; anything else ends the program (exit 2) with a
+ * message naming var, its value and what it must be. */
+static inline uint64_t weft_test_env_count(const char *var, uint64_t dflt, uint64_t multiple)
+{
+    const char *s = getenv(var);
+    if (s == NULL || *s == '\0')
+        return dflt;
+    char *end;
+    unsigned long long v = (*s >= '0' && *s <= '9') ? strtoull(s, &end, 10) : 0;
+    if (v == 0 || *end != '\0' || v == ~0ull || v % multiple != 0) {
+        fprintf(stderr, "%s=%s: must be a decimal number >= 1 and a multiple of %llu\n", var, s,
+                (unsigned long long)multiple);
+        exit(2);
+    }
+    return v;
+}
+
 /* The end of a program that CHECKs: prints "NAME: N failures" (stderr) or
  * "NAME: all checks passed" (stdout); returns the exit status, 1 or 0. */
 static inline int weft_test_result(const char *name)

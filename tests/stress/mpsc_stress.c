@@ -12,7 +12,10 @@
  * which says how many messages arrived. Exit status 0 = pass.
  *
  * N = 1,000,000 (500,000 under WEFT_SANITIZE, where a run still takes only
- * seconds); WEFT_SOAK=1 runs 10 rounds.
+ * seconds), one round. The soak (scripts/soak.sh) sets WEFT_SOAK_MSGS, a
+ * multiple of 8N: that many messages, in rounds of 8N, and WEFT_SOAK_SEED,
+ * which seeds the rounds' random choices (default 1: the suite's). Prints
+ * "mpsc_stress: PASS: M messages counted".
  */
 #include <pthread.h>
 #include <sched.h>
@@ -45,13 +48,16 @@ static weft__mpsc chan;
 static msg *msgs[PRODUCERS];
 static atomic_bool go;
 static _Atomic uint64_t received; /* for the watchdog's message only */
+static uint64_t seed;             /* WEFT_SOAK_SEED; set before any thread starts */
+static unsigned cur_round;        /* set before the round's producers start */
+static uint64_t counted;          /* messages of the rounds that passed */
 
 /* Producer p: sends msgs[p][0..N) in order, singly or in batches. */
 static void *producer(void *arg)
 {
     uint32_t p = (uint32_t)(uintptr_t)arg;
     weft__rng rng;
-    weft__rng_seed(&rng, 0x9e37u + p);
+    weft__rng_seed(&rng, 0x9e37u + p + 977u * cur_round + (seed << 32));
     msg *m = msgs[p];
     /* relaxed: a start line to make producers overlap; no data. */
     while (!atomic_load_explicit(&go, memory_order_relaxed))
@@ -123,6 +129,7 @@ static double round_once(unsigned round)
         memset(msgs[p], 0xA5, sizeof(msg) * PER_PRODUCER);
     weft__mpsc_init(&chan);
     atomic_store(&go, false);
+    cur_round = round;
 
     pthread_t th[PRODUCERS];
     for (int p = 0; p < PRODUCERS; p++)
@@ -136,7 +143,7 @@ static double round_once(unsigned round)
     uint64_t got = 0, singles = 0, batches = 0, empties = 0;
     int64_t min_count = 0;
     weft__rng rng;
-    weft__rng_seed(&rng, 0xC0FFEEu + round);
+    weft__rng_seed(&rng, 0xC0FFEEu + round + (seed << 32));
     uint64_t t0 = weft__now_ns();
     atomic_store(&go, true);
 
@@ -216,12 +223,15 @@ static double round_once(unsigned round)
            (unsigned long long)empties, (long long)min_count);
     if (weft_test_failures)
         exit(1);
+    counted += got;
     return dt;
 }
 
 int main(void)
 {
-    unsigned rounds = weft_test_soak() ? 10u : 1u;
+    const uint64_t per_round = (uint64_t)PRODUCERS * PER_PRODUCER;
+    unsigned rounds = (unsigned)(weft_test_env_count("WEFT_SOAK_MSGS", per_round, per_round) / per_round);
+    seed = weft_test_env_count("WEFT_SOAK_SEED", 1, 1) - 1;
     weft_test_watchdog_count("mpsc_stress", WATCHDOG_S * rounds, "received", &received);
 
     for (int p = 0; p < PRODUCERS; p++) {
@@ -237,7 +247,13 @@ int main(void)
     for (int p = 0; p < PRODUCERS; p++)
         free(msgs[p]);
     double total = (double)rounds * PRODUCERS * PER_PRODUCER;
-    printf("mpsc_stress: PASS: %d producers x %u messages x %u rounds, "
-           "%.1f M msg/s overall\n", PRODUCERS, PER_PRODUCER, rounds, total / sum / 1e6);
+    printf("mpsc_stress: %d producers x %u messages x %u rounds, %.1f M msg/s overall\n",
+           PRODUCERS, PER_PRODUCER, rounds, total / sum / 1e6);
+    if (counted != (uint64_t)rounds * per_round) {
+        fprintf(stderr, "mpsc_stress: FAIL: %llu messages counted of %llu\n",
+                (unsigned long long)counted, (unsigned long long)rounds * per_round);
+        return 1;
+    }
+    printf("mpsc_stress: PASS: %llu messages counted\n", (unsigned long long)counted);
     return 0;
 }

@@ -15,7 +15,10 @@
  * stall watchdog (tests/common/harness.h) turns into a failure (exit 3, with
  * the state printed) when the progress counter stands still for STALL_S
  * seconds. Exit 0 = pass.
- * WEFT_SANITIZE: rounds / 10. WEFT_SOAK=1: rounds x 10. */
+ * WEFT_SANITIZE: rounds / 10. The soak (scripts/soak.sh) sets WEFT_SOAK_MSGS
+ * = M, a multiple of 13: M/13 broadcast rounds and 10 times as many ping-pong
+ * hand-offs (the suite's ratio), so M messages: a hand-off or a waiter's wake
+ * is one. Prints "notifier_stress: PASS: M messages counted". */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -36,9 +39,8 @@
 #define STALL_S 10
 #endif
 
-#define PINGPONG_ROUNDS (1000000 / SCALE_DIV)   /* hand-offs; even */
 #define BCAST_WAITERS 3
-#define BCAST_ROUNDS (100000 / SCALE_DIV)
+#define BCAST_ROUNDS (100000 / SCALE_DIV)    /* ping-pong: 10x as many hand-offs */
 
 /* ------------------------------------------------------------ watchdog */
 
@@ -266,14 +268,20 @@ static int phase_broadcast(void)
 
 int main(void)
 {
-    uint64_t mult = weft_test_soak() ? 10 : 1;
-    pp_rounds = (uint64_t)PINGPONG_ROUNDS * mult;
-    bc_rounds = (uint64_t)BCAST_ROUNDS * mult;
+    const uint64_t per_bcast = 10 + BCAST_WAITERS;  /* messages per broadcast round */
+    bc_rounds = weft_test_env_count("WEFT_SOAK_MSGS", (uint64_t)BCAST_ROUNDS * per_bcast, per_bcast)
+                / per_bcast;
+    pp_rounds = 10 * bc_rounds;
 
     weft_test_stall_watchdog_start("notifier_stress", STALL_S, &progress, report);
     int fails = phase_pingpong();
     fails += phase_broadcast();
     weft_test_stall_watchdog_stop();
-    printf("notifier_stress: %s\n", fails ? "FAIL" : "pass");
-    return fails ? 1 : 0;
+    if (fails) {
+        printf("notifier_stress: FAIL\n");
+        return 1;
+    }
+    printf("notifier_stress: PASS: %llu messages counted\n",
+           (unsigned long long)(pp_rounds + bc_rounds * BCAST_WAITERS));
+    return 0;
 }

@@ -186,9 +186,10 @@ verify: $(B)/.deps-verify
 # random spawn-tree tasks, in chunks, under ThreadSanitizer, every one
 # counted (scripts/soak.sh; figures in docs/verification.md).
 SOAK_PROGRAMS := spsc_stress mpsc_stress notifier_stress spawn_tree
-soak:
+soak: all
 	@$(MAKE) --no-print-directory B=build/tsan SAN=thread OPT="-O1 -g" $(SOAK_PROGRAMS:%=build/tsan/tests/stress/%)
 	@scripts/soak.sh build/tsan
+	@WEFT_SOAK=1 WEFT_TEST_TIMEOUT=1800 scripts/run-tests.sh $(B) stress soak-e2e
 
 demo: all $(B)/bench/fib $(B)/bench/fib_serial
 	@scripts/demo.sh $(B)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test groups of one build and prints one closing line
 # 'tests: N passed, N failed'. Exit status 0 only when nothing failed.
-# Usage: scripts/run-tests.sh BUILD_DIR GROUP...   (GROUP: units stress e2e)
+# Usage: scripts/run-tests.sh BUILD_DIR GROUP...   (GROUP: units stress e2e soak-e2e)
 # Each program runs in its own process under a timeout, so a hang is a failure
 # with a name, not a stuck suite. WEFT_TEST_TIMEOUT overrides the limit (s).
 set -u
@@ -51,6 +51,13 @@ for group in "$@"; do
       for t in tests/e2e/*.sh; do
         [ -f "$t" ] || continue
         if run_one "e2e/$(basename "$t" .sh)" bash "$t" "$B"; then passed=$((passed + 1))
+        else failed=$((failed + 1)); failures+=("e2e/$(basename "$t" .sh)"); fi
+      done ;;
+    soak-e2e)
+      # the end-to-end tests with a longer version under WEFT_SOAK=1 (make soak)
+      echo "== end-to-end, long versions (WEFT_SOAK=1) ($B)"
+      for t in $(grep -l 'WEFT_SOAK' tests/e2e/*.sh); do
+        if WEFT_SOAK=1 run_one "e2e/$(basename "$t" .sh) (soak)" bash "$t" "$B"; then passed=$((passed + 1))
         else failed=$((failed + 1)); failures+=("e2e/$(basename "$t" .sh)"); fi
       done ;;
     *) echo "run-tests: unknown group '$group'" >&2; exit 2 ;;

@@ -14,6 +14,8 @@ command -v clang >/dev/null ||
   fail "clang not found; install DEPS_FUZZ (as root: scripts/deps.sh clang libclang-rt-dev llvm; make test does this)"
 cd "$root" || fail "cd $root"
 make --no-print-directory B="$B" fuzz-build >"$T/make.log" 2>&1 || { tail -40 "$T/make.log"; fail "make B=$B fuzz-build"; }
-FUZZ_RUNS=${FUZZ_SMOKE_RUNS:-3000} fuzz/run.sh "$B/fuzz/bin" "$Q" "$T/work" | grep -v ' pulse ' ||
-  fail "a fuzz target failed (above)"
+FUZZ_RUNS=${FUZZ_SMOKE_RUNS:-3000} fuzz/run.sh "$B/fuzz/bin" "$Q" "$T/work" >"$T/fuzz.log" 2>&1
+rc=$?
+grep -v ' pulse ' "$T/fuzz.log"
+[ $rc = 0 ] || fail "fuzz/run.sh exited $rc (above)"
 finish

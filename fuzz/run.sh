@@ -56,11 +56,21 @@ for n in "${names[@]}"; do
   echo "fuzz: $n: $what, inputs up to ${maxlen[$n]} bytes ($(ls "$work/seeds/$n" | wc -l) seeds, $(ls "$work/corpus/$n" | wc -l) in the corpus)"
   log=$work/$n.log
   t0=$SECONDS
+  : >"$log"
+  # progress: libFuzzer's INITED, pulse (at each power of two) and DONE lines
+  # as they come, and every 60 s the executions so far
+  ( while sleep 60; do
+      last=$(grep -aoE '^#[0-9]+' "$log" | tail -1)
+      echo "fuzz: $n: $((SECONDS - t0)) s, ${last:-#0} executions"
+    done ) &
+  beat=$!
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
     "$bindir/fuzz-$n" "${limit[@]}" -max_len="${maxlen[$n]}" -timeout=60 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$work/$n-" "$work/corpus/$n" "$work/seeds/$n" >"$log" 2>&1
-  rc=$?
-  grep -E '^#[0-9]+[[:space:]]+(INITED|pulse|DONE)' "$log" | sed "s/^/fuzz: $n: /"
+    -print_final_stats=1 -artifact_prefix="$work/$n-" "$work/corpus/$n" "$work/seeds/$n" 2>&1 |
+    tee -a "$log" | grep --line-buffered -aE '^#[0-9]+[[:space:]]+(INITED|pulse|DONE)' | sed -u "s/^/fuzz: $n: /"
+  rc=${PIPESTATUS[0]}
+  kill "$beat" 2>/dev/null
+  wait "$beat" 2>/dev/null
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   corp=$(ls "$work/corpus/$n" | wc -l)

@@ -6,7 +6,8 @@
  * string). Checked:
  *   - q_exp_parse either fails with a worded message, or gives a record whose
  *     words are all legal (item kind, a final verdict other than CLEARED, a
- *     reason other than none, a slashing kind, a counter);
+ *     reason other than none, a slashing kind, a counter) from a line of
+ *     exactly that record's fields (expected.h), however long the line;
  *   - a record written back (q_exp_write) is one '\n'-ended line that parses
  *     to the very same record, and writing that gives the same line again
  *     (lowercase hex, plain decimals: the canonical form);
@@ -60,6 +61,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case Q_EXP_COUNTER: FUZZ_CHECK(r.counter < Q_C_COUNT, "counter %d", (int)r.counter); break;
     default: FUZZ_CHECK(0, "record type %d", (int)r.type);
     }
+
+    /* the format's field count, on the line as it came (to its end) */
+    int want = r.type == Q_EXP_COUNTER ? 3 : r.type == Q_EXP_CLEARED ? 4 : 5, fields = 0;
+    size_t len = strcspn(line, "\r\n");
+    for (size_t i = 0; i < len; i++) fields += line[i] != ' ' && (i == 0 || line[i - 1] == ' ');
+    FUZZ_CHECK(fields == want, "a line of %d fields (%zu bytes) parsed as a record of %d", fields, len, want);
 
     char a[512], b[512];
     write_record(&r, a, sizeof a);

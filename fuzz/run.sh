@@ -32,7 +32,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # NAME: default runs, -max_len (bytes)
 declare -A runs=([decoder]=1500000 [items]=3000000 [expected]=5400000 [stream]=100000)
-declare -A maxlen=([decoder]=8192 [items]=1024 [expected]=600 [stream]=4096)
+declare -A maxlen=([decoder]=8192 [items]=1024 [expected]=1024 [stream]=4096)
 
 for n in "${names[@]}"; do
   [ -x "$bindir/fuzz-$n" ] || { echo "fuzz: $bindir/fuzz-$n is not built (make fuzz-build)" >&2; exit 1; }

@@ -9,8 +9,8 @@
 #                it, then a hang-up, or silence until the idle timeout;
 #   flipped      the stream's own bytes, one byte of the HELLO's len, kind,
 #                flags, magic or N changed (so no frame of it is valid);
-#   hello+noise  a HELLO with the service's N, then random bytes, or a block,
-#                attestation or FINALIZE frame of a wrong size;
+#   hello+noise  a HELLO with the service's N, then random bytes (or none),
+#                or a block, attestation or FINALIZE frame of a wrong size;
 #   wrong N      a HELLO with another N, then the rest of the stream.
 # Half of them connect before the valid peer (they cannot bind the store:
 # their heads are no stream), the rest once it is bound, all at the same
@@ -89,8 +89,8 @@ def garbage(i, r, bound):
         if r.random() < 0.5:
             kind, n = r.choice([(1, r.randrange(0, 176)), (2, r.choice([0, 199, 201, 4000])), (4, r.choice([8, 39, 41]))])
             return hello(v) + struct.pack('<IBBHQ', 12 + n, kind, 0, 0, 0) + r.randbytes(n), r.random() < 0.3
-        b = r.randbytes(r.choice([16, 100, 5000, 70000]))
-        while not bad_frame_head(b):
+        b = r.randbytes(r.choice([0, 16, 100, 5000, 70000]))  # 0: a hang-up after the HELLO
+        while b and not bad_frame_head(b):
             b = r.randbytes(len(b))
         return hello(v) + b, r.random() < 0.3
     # another N, then the stream

@@ -11,7 +11,8 @@
 #   FUZZ_RUNS=N      executions per target (default: each its share of 10^7,
 #                    below, by its speed: the whole-stream target, which
 #                    builds an engine and verifies signatures for every
-#                    input, is a hundred times slower than the parsers)
+#                    input, is tens to hundreds of times slower than the
+#                    parsers)
 #   FUZZ_SECONDS=S   run each target S seconds instead (no run count)
 # Prints libFuzzer's progress lines, then one line per target (executions,
 # executions per second, corpus size) and the total. Exit 1 when a target

@@ -9,9 +9,10 @@
 #   make bench         benchmarks against serial twins and peers (docs/benchmarks.md)
 #   make soak          the soak: 10^9 messages, 10^8 tasks under TSan (about an hour)
 #   make verify        model-check the protocols (verify/, docs/verification.md)
+#   make fuzz          libFuzzer on the decoders and the stream reader (fuzz/README.md)
 #   make install PREFIX=/usr/local
 #
-# Variables: B (build folder, default build), SAN (thread|address), WERROR=1,
+# Variables: B (build folder, default build), SAN (thread|address|fuzzer), WERROR=1,
 # ALLOC (jemalloc, the default, or libc).
 
 B        ?= build
@@ -54,6 +55,16 @@ else ifeq ($(SAN),address)
 CFLAGS_ALL   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS_ALL  += -fsanitize=address,undefined
 CPPFLAGS_ALL += -DWEFT_SANITIZE
+else ifeq ($(SAN),fuzzer)
+# make fuzz (fuzz/fuzz.mk): clang, libFuzzer's coverage, ASan + UBSan; only
+# the fuzz targets link libFuzzer itself (-fsanitize=fuzzer). clang's
+# -Wstring-concatenation takes the SQL statements split over lines in
+# quarantine/store.c's arrays for missing commas.
+override CC  := clang
+CFLAGS_ALL   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+                -Wno-string-concatenation
+LDFLAGS_ALL  += -fsanitize=address,undefined
+CPPFLAGS_ALL += -DWEFT_SANITIZE
 endif
 
 ifeq ($(ALLOC),jemalloc)
@@ -80,6 +91,8 @@ DEPS_BENCH := clang libomp-dev libtbb-dev g++ gnuplot-nox libssl-dev
 # The aarch64 compile check (tests/e2e/cross_aarch64.sh) of the test targets.
 DEPS_CROSS := gcc-aarch64-linux-gnu
 DEPS_VERIFY := spin gcc
+# make fuzz and its smoke test: clang, libFuzzer (libclang-rt-dev), llvm-symbolizer.
+DEPS_FUZZ  := clang libclang-rt-dev llvm
 
 $(B)/.deps-lib: scripts/deps.sh
 	@mkdir -p $(@D)
@@ -98,6 +111,9 @@ $(B)/.deps-cross: scripts/deps.sh
 $(B)/.deps-verify: scripts/deps.sh
 	@mkdir -p $(@D)
 	@scripts/deps.sh $(DEPS_VERIFY)
+	@touch $@
+$(B)/.deps-fuzz: scripts/deps.sh | $(B)/.deps-test
+	@scripts/deps.sh $(DEPS_FUZZ)
 	@touch $@
 
 # ---------------------------------------------------------------- the library
@@ -150,6 +166,7 @@ $(B)/tests/stress/fault_inject: private LDFLAGS_ALL += $(FAULT_WRAP:%=-Wl,--wrap
 # ---------------------------------------------------------------- parts
 include quarantine/quarantine.mk
 include benchmarks/bench.mk
+include fuzz/fuzz.mk
 
 # The quarantine's objects need libsodium's and SQLite's headers.
 $(QUARANTINE_OBJ): | $(B)/.deps-test
@@ -163,17 +180,17 @@ all: lib $(PROGRAMS)
 lib: $(LIB_A) $(LIB_SO)
 
 # make test: everything, with one closing line 'N passed, N failed'.
-test: all $(B)/.deps-cross
+test: all $(B)/.deps-cross $(B)/.deps-fuzz
 	@scripts/run-tests.sh $(B) units stress e2e
 
 # Criterion cannot start under ThreadSanitizer (Criterion issue #274), so the
 # TSan run covers the standalone stress programs and end-to-end tests, which
 # drive every channel, notifier and the scheduler.
-test-tsan: $(B)/.deps-cross
+test-tsan: $(B)/.deps-cross $(B)/.deps-fuzz
 	@$(MAKE) --no-print-directory B=build/tsan SAN=thread OPT="-O1 -g" all
 	@scripts/run-tests.sh build/tsan stress e2e
 
-test-asan: $(B)/.deps-cross
+test-asan: $(B)/.deps-cross $(B)/.deps-fuzz
 	@$(MAKE) --no-print-directory B=build/asan SAN=address OPT="-O1 -g" all
 	@scripts/run-tests.sh build/asan units stress e2e
 

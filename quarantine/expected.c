@@ -33,12 +33,13 @@ int q_exp_write(FILE *f, const q_exp_record *r)
     return n < 0 ? -1 : 0;
 }
 
-/* Splits line into at most max space-separated fields (in buf, which must
- * hold the line). Returns the field count, or max + 1 when there are more. */
+/* Splits line into at most max space-separated fields (in buf, of cap
+ * bytes). Returns the field count, max + 1 when there are more, or -1 when
+ * the line does not fit in buf. */
 static int split(const char *line, char *buf, size_t cap, char **fields, int max)
 {
     size_t len = strcspn(line, "\r\n");
-    if (len >= cap) len = cap - 1;
+    if (len >= cap) return -1;
     memcpy(buf, line, len);
     buf[len] = '\0';
     int n = 0;
@@ -81,6 +82,7 @@ int q_exp_parse(const char *line, q_exp_record *r, char *err, size_t errlen)
     int n = split(line, buf, sizeof buf, f, 7);
     if (n == 0) return 0;
 #define BAD(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+    if (n < 0) return BAD("line longer than %zu bytes", sizeof buf - 1);
     if (strcmp(f[0], "cleared") == 0) {
         if (n != 4) return BAD("'cleared' wants 3 fields, got %d", n - 1);
         if (parse_kind(f[1], &r->kind) < 0) return BAD("unknown item kind '%s'", f[1]);

@@ -66,7 +66,8 @@ int q_exp_write(FILE *f, const q_exp_record *r);
 
 /* Parses one line (with or without its '\n') into *r. Returns 0 (r->type is
  * Q_EXP_NONE for a comment or empty line) or -1 with a message in err (errlen
- * bytes) saying which field is wrong. */
+ * bytes) saying which field is wrong, or that the line is longer than 511
+ * bytes. */
 int q_exp_parse(const char *line, q_exp_record *r, char *err, size_t errlen);
 
 #endif /* Q_EXPECTED_H */

@@ -1,7 +1,8 @@
 # libFuzzer targets (fuzz/README.md): one program per fuzz/NAME.c, built by a
 # make with SAN=fuzzer (clang, libFuzzer's coverage, ASan + UBSan) into
 # $(B)/bin/fuzz-NAME, linked against the quarantine's own objects
-# (libquarantine.a) built the same way. None of this is part of `make all`.
+# (libquarantine.a, and the libweft.a its input queue wakes the runtime
+# through) built the same way. None of this is part of `make all`.
 #
 #   make fuzz                  builds them in $(B)/fuzz, cuts the seed corpus
 #                              from streams that $(B)/bin/quarantine generates,
@@ -19,10 +20,10 @@ FUZZ_B     := $(B)/fuzz
 ifeq ($(SAN),fuzzer)
 FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/bin/fuzz-%)
 
-$(B)/bin/fuzz-%: fuzz/%.c fuzz/fuzz.h $(QUARANTINE_LIB) | $(B)/.deps-fuzz
+$(B)/bin/fuzz-%: fuzz/%.c fuzz/fuzz.h $(QUARANTINE_LIB) $(LIB_A) | $(B)/.deps-fuzz
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $@ $< $(QUARANTINE_LIB) \
-	    $(QUARANTINE_LIBS) -pthread -lm
+	    $(QUARANTINE_LIBS) $(LIB_A) $(LDLIBS_RT)
 
 $(QUARANTINE_OBJ): | $(B)/.deps-fuzz
 fuzz-build: $(FUZZ_BIN)

@@ -131,7 +131,7 @@ pid=$!
 pids+=("$pid")
 port=
 for _ in $(seq 200); do
-    port=$(sed -n 's/^quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' run.err)
+    port=$(sed -n "s/^${LOGP}quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p" run.err)
     [ -n "$port" ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
@@ -168,5 +168,5 @@ read -r conn refused e h m mm to cut <<<"$(echo "$line" | sed 's/[^0-9 ]//g')"
     [ $((h + m + mm + to)) = "$GARBAGE" ] || { echo "$line"; fail "the summary's peers"; }
 ! grep -q "Sanitizer\|runtime error" run.err || { cat run.err; fail "a sanitizer report"; }
 echo "$GARBAGE garbage peers (seed $SEED): $h hung up, $m malformed, $mm mismatched, $to idle; the valid peer's store is the file run's ($(wc -l <ref.sql) lines of .dump)"
-grep "closed: \|hung up" run.err | sed 's/^quarantine run: /  /' | cut -c1-150
+grep "closed: \|hung up" run.err | sed "s/^${LOGP}quarantine run: /  /" | cut -c1-150
 finish

@@ -313,6 +313,8 @@ inline idle_round(may_wait_, watch_) {
                         v = PARENT;
                         send_req_to(me);
                         park()
+                    :: may_wait_ && me != 0 && nwaiting == NCHILDREN ->
+                        skip                    /* window below WEFT_BACKOFF_TREE_LG: a slot, then ask again */
                     :: else -> skip             /* a timed wait (park_timeout or a slot) */
                     fi
                 :: !req_back && !req_out ->

@@ -27,6 +27,12 @@
 #define WEFT_BACKOFF_SLOT_NS 1000u
 /* Once lg_w reaches this, an idle round parks on the notifier. */
 #define WEFT_BACKOFF_PARK_LG 14u
+/* A thief whose request came back goes to sleep at its parent in the
+ * worker tree (WAITING) only once lg_w has reached this (windows of 128
+ * slots, about 150 us of asking again after the work ran out): a parallel
+ * region that starts again within that time finds it awake, not parked
+ * (a futex wake-up, tens of microseconds, per region otherwise). */
+#define WEFT_BACKOFF_TREE_LG 7u
 
 typedef struct weft__backoff {
     uint32_t lg_w;    /* log2 of the window, starts at 1 */

@@ -136,8 +136,11 @@ void weft__idle_round(weft__worker *w, bool may_wait, const weft__chanb *watch)
     }
     if (w->req_back) {
         w->req_back = false;
-        if (may_wait && w->id != 0 && w->nwaiting == w->nchildren) {
-            /* No work anywhere and my whole subtree sleeps: wait at my parent. */
+        if (may_wait && w->id != 0 && w->nwaiting == w->nchildren &&
+            w->backoff.lg_w >= WEFT_BACKOFF_TREE_LG) {
+            /* No work anywhere, my whole subtree sleeps, and I have asked
+             * long enough (WEFT_BACKOFF_TREE_LG): wait at my parent. Before
+             * that, back off below and ask again (steal.pml: the retry). */
             w->req.state = WEFT__REQ_WAITING;
             w->req_out = true;
             weft__send_req_to(w, w->parent, &w->req);

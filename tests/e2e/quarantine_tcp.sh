@@ -54,31 +54,8 @@ python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<IBBHQ4sI",
 $Q run --input a.wq --db ref.db --workers 2 >ref.log 2>&1 || { cat ref.log; fail "the file run of a"; }
 sqlite3 ref.db .dump >ref.sql
 
-# listen NAME DB [FLAGS...]: starts a listening run in the background (its
-# stdout NAME.out, its log NAME.err) and waits for its port: sets $port, $pid.
-listen() {
-    local name=$1 db=$2
-    shift 2
-    : >"$name.err"
-    $Q run --listen 127.0.0.1:0 --db "$db" --workers 2 "$@" >"$name.out" 2>"$name.err" &
-    pid=$!
-    pids+=("$pid")
-    port=
-    for _ in $(seq 200); do
-        port=$(sed -n "s/^${LOGP}quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p" "$name.err")
-        [ -n "$port" ] && return 0
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    cat "$name.err"
-    fail "$name: the listening run logged no port"
-}
-# await NAME STATUS: waits for the listening run $pid to exit with STATUS
-await() {
-    wait "$pid"
-    local rc=$?
-    [ "$rc" = "$2" ] || { cat "$1.err"; fail "$1: the listening run exited $rc, not $2"; }
-}
+. "$root/tests/common/listen.sh"   # listen NAME DB [FLAGS...], await NAME STATUS
+
 # logged NAME PATTERN: waits (a few seconds at most) for a line of NAME.err
 logged() {
     for _ in $(seq 200); do grep -q "$2" "$1.err" && return 0; sleep 0.05; done

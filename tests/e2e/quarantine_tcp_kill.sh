@@ -33,31 +33,8 @@ cd "$T" || fail "cd $T"
 if [ -n "$(sanitizer "$Q")" ]; then V=256; PACE=x200; else V=512; PACE=x400; fi
 $Q gen --validators "$V" --epochs 4 --seed 51 --out a.wq >gen.log 2>&1 || { cat gen.log; fail "gen"; }
 
-# listen NAME DB [FLAGS...]: a listening run in the background (stdout
-# NAME.out, log NAME.err) on a port it picks; sets $port and $pid.
-listen() {
-    local name=$1 db=$2
-    shift 2
-    : >"$name.err"
-    $Q run --listen 127.0.0.1:0 --db "$db" --workers 2 "$@" >"$name.out" 2>"$name.err" &
-    pid=$!
-    pids+=("$pid")
-    port=
-    for _ in $(seq 200); do
-        port=$(sed -n "s/^${LOGP}quarantine run: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p" "$name.err")
-        [ -n "$port" ] && return 0
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    cat "$name.err"
-    fail "$name: the listening run logged no port"
-}
-# await NAME STATUS: waits for the run $pid to exit with STATUS
-await() {
-    wait "$pid"
-    local rc=$?
-    [ "$rc" = "$2" ] || { cat "$1.err"; fail "$1: the listening run exited $rc, not $2"; }
-}
+. "$root/tests/common/listen.sh"   # listen NAME DB [FLAGS...], await NAME STATUS
+
 # feed_bg [FLAGS...]: feeds a.wq to $port in the background; sets $feeder
 feed_bg() {
     $Q feed a.wq --connect "127.0.0.1:$port" "$@" >feed.log 2>&1 &
